@@ -1,0 +1,36 @@
+package oracle
+
+// FamilyState is the end state of one token family (DESIGN §3).
+type FamilyState uint8
+
+const (
+	FamilyHealthy FamilyState = iota
+	FamilyRevokedCorrectly
+	FamilyRevokedSpuriously
+	FamilyForked
+	FamilyZombie
+	FamilyDesync
+
+	NumFamilyStates
+)
+
+var familyStateNames = [NumFamilyStates]string{
+	"healthy", "revoked_correctly", "revoked_spuriously", "forked", "zombie", "desync",
+}
+
+func (s FamilyState) String() string {
+	if s < NumFamilyStates {
+		return familyStateNames[s]
+	}
+	return "unknown_family_state"
+}
+
+// ParseFamilyState maps a stable name back to its FamilyState.
+func ParseFamilyState(name string) (FamilyState, bool) {
+	for i, n := range familyStateNames {
+		if n == name {
+			return FamilyState(i), true
+		}
+	}
+	return 0, false
+}
