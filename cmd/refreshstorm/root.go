@@ -1,0 +1,24 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/spf13/cobra"
+)
+
+// errVerdictFailed is returned by run when thresholds or invariants failed;
+// the summary already said why, so main prints nothing more.
+var errVerdictFailed = errors.New("verdict: fail")
+
+func isSilentVerdict(err error) bool { return errors.Is(err, errVerdictFailed) }
+
+func newRootCmd() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "refreshstorm",
+		Short:         "Load and chaos testing for refresh-token rotation endpoints",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newVersionCmd())
+	return root
+}
