@@ -19,6 +19,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newVersionCmd())
+	root.AddCommand(newRunCmd(), newServeCmd(), newVersionCmd())
 	return root
 }

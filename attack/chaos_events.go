@@ -1,0 +1,392 @@
+package attack
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/results"
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+// endEvent finishes a chaos event: a family judged anything but healthy
+// is replaced, a healthy one goes back to the pool.
+func (e *Engine) endEvent(ctx context.Context, s *targets.Session) {
+	if s.State != oracle.FamilyHealthy {
+		e.replaceFamily(ctx, s)
+		return
+	}
+	e.release(s)
+}
+
+// lostResponse: the refresh reaches the server and commits; the harness
+// reads the answer (the ghost child) and then behaves as if it never came:
+// after a delay the client retries with its old cookie.
+func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Response, error) {
+	e.injected(ChaosLostResponse)
+	resp, reply := e.send(req)
+	received := time.Now()
+	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	annotate(resp.Header, s, j, ChaosLostResponse)
+	if !j.Accepted {
+		e.afterFailedRefresh(s, j)
+		return resp, nil
+	}
+	ghost, ghostAccess := reply.NewRefresh, reply.NewAccess
+	delay := e.cfg.Chaos.item(ChaosLostResponse).Delay
+	e.goAsync(func(ctx context.Context) {
+		if !sleep(ctx, delay-time.Since(received)) {
+			s.Rotate(ghost, ghostAccess, received)
+			e.release(s)
+			return
+		}
+		a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: time.Since(received),
+			Family: s.Family, Token: s.Refresh, KnownChild: ghost, KnownHead: ghost}
+		retry, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
+		jr := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, retry)
+		e.observe(results.KindDuplicate, ChaosLostResponse, s, sent, lat, retry.Status, jr)
+		switch {
+		case jr.Accepted:
+			s.Rotate(retry.NewRefresh, retry.NewAccess, time.Now())
+			if jr.Outcome.IsFailure() {
+				s.State = oracle.FamilyForked // the ghost and the retry's child may both live
+			}
+		case jr.RaceLogout:
+			e.emit(event{kind: evRaceLogout})
+			s.State = oracle.FamilyRevokedSpuriously
+			if jr.SuspectReuse {
+				e.probeRevocation(ctx, s, ChaosLostResponse, ghost, ghostAccess)
+			}
+		case jr.Outcome == oracle.Indeterminate:
+			s.State = oracle.FamilyDesync
+		default:
+			s.Rotate(ghost, ghostAccess, received) // throttled or failed: the client keeps what it has
+		}
+		e.endEvent(ctx, s)
+	})
+	return resp, nil
+}
+
+// burstResult is one request of a concurrent burst.
+type burstResult struct {
+	resp  *http.Response
+	reply oracle.Reply
+	sent  time.Time
+	lat   time.Duration
+	j     oracle.Judgement
+}
+
+// concurrent: N requests with the same cookie released on one barrier
+// (two tabs refreshing at once).
+func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Response, error) {
+	e.injected(ChaosConcurrent)
+	n := e.cfg.Chaos.item(ChaosConcurrent).N
+	burst := make([]burstResult, n)
+	reqs := make([]*http.Request, n)
+	reqs[0] = req
+	for i := 1; i < n; i++ {
+		reqs[i] = req.Clone(req.Context())
+	}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			burst[i].sent = time.Now()
+			burst[i].resp, burst[i].reply = e.send(reqs[i])
+			burst[i].lat = time.Since(burst[i].sent)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	lo, hi := burst[0].sent, burst[0].sent
+	for _, b := range burst[1:] {
+		lo, hi = minTime(lo, b.sent), maxTime(hi, b.sent)
+	}
+	e.emit(event{kind: evSpread, spread: hi.Sub(lo)})
+
+	primary := e.judgeBurst(s, burst)
+	p := &burst[primary]
+	annotate(p.resp.Header, s, p.j, ChaosConcurrent)
+	head, access := s.Refresh, s.Access
+	if p.j.Accepted {
+		head, access = p.reply.NewRefresh, p.reply.NewAccess
+	}
+	e.goAsync(func(ctx context.Context) { e.afterBurst(ctx, s, burst, primary, head, access) })
+	return p.resp, nil
+}
+
+// judgeBurst judges every reply of a burst; the earliest accepted one is
+// the rotation, the others are duplicates of a just-rotated parent. It
+// returns the index of the primary reply (the one vegeta sees).
+func (e *Engine) judgeBurst(s *targets.Session, burst []burstResult) int {
+	primary := -1
+	for i, b := range burst {
+		if b.reply.Status < 200 || b.reply.Status > 299 || b.reply.NewRefresh == "" {
+			continue
+		}
+		if primary < 0 || b.sent.Add(b.lat).Before(burst[primary].sent.Add(burst[primary].lat)) {
+			primary = i
+		}
+	}
+	head := oracle.Attempt{Family: s.Family, Token: s.Refresh}
+	if primary < 0 {
+		for i := range burst {
+			burst[i].j = oracle.Judge(head, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
+		}
+		return 0
+	}
+	burst[primary].j = oracle.Judge(head, e.cfg.Policy, e.cfg.TimingMargin, burst[primary].reply)
+	child := burst[primary].reply.NewRefresh
+	dup := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Duplicate, Family: s.Family,
+		Token: s.Refresh, KnownChild: child, KnownHead: child}
+	for i := range burst {
+		if i != primary {
+			burst[i].j = oracle.Judge(dup, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
+		}
+	}
+	return primary
+}
+
+// afterBurst turns the burst's suspicions into verdicts: extra children
+// accepted beyond the policy are probed for forks and orphans, a rejected
+// duplicate triggers the revocation probes.
+func (e *Engine) afterBurst(ctx context.Context, s *targets.Session, burst []burstResult, primary int, head, access string) {
+	p := burst[primary]
+	if p.j.Accepted {
+		s.Rotate(head, access, time.Now())
+	}
+	if e.checkForks(ctx, s, burst, primary) {
+		s.State = oracle.FamilyForked
+	}
+	suspect, logout := false, false
+	for i, b := range burst {
+		if i != primary {
+			e.observe(results.KindDuplicate, ChaosConcurrent, s, b.sent, b.lat, b.reply.Status, b.j)
+		}
+		suspect = suspect || b.j.SuspectReuse
+		logout = logout || b.j.RaceLogout
+		if b.j.Outcome.IsFailure() && s.State == oracle.FamilyHealthy {
+			s.State = oracle.FamilyRevokedSpuriously
+		}
+	}
+	switch {
+	case !p.j.Accepted:
+		if p.j.Rejected {
+			s.State = oracle.FamilyRevokedSpuriously
+		} else if s.State == oracle.FamilyHealthy && p.j.Outcome != oracle.RateLimited && p.j.Outcome != oracle.RetryableConflict {
+			s.State = oracle.FamilyDesync
+		}
+	case suspect && s.State == oracle.FamilyHealthy:
+		if logout {
+			e.emit(event{kind: evRaceLogout})
+		}
+		e.probeRevocation(ctx, s, ChaosConcurrent, s.Refresh, s.Access)
+	case logout:
+		e.emit(event{kind: evRaceLogout})
+	}
+	e.endEvent(ctx, s)
+}
+
+// checkForks probes every distinct child a burst got beyond what the
+// declared policy allows. A child that still refreshes next to another
+// live one is a fork (double spend); one that is already dead is an
+// orphan. It rewrites the duplicates' judgements and reports a fork.
+func (e *Engine) checkForks(ctx context.Context, s *targets.Session, burst []burstResult, primary int) bool {
+	if !e.cfg.Policy.Strict() {
+		return false
+	}
+	child := burst[primary].reply.NewRefresh
+	var extra []int
+	for i, b := range burst {
+		if i != primary && b.j.Accepted && b.reply.NewRefresh != child {
+			extra = append(extra, i)
+		}
+	}
+	if len(extra) == 0 {
+		return false
+	}
+	jp, reply := e.probeRefresh(ctx, s, ChaosConcurrent, child, true, oracle.RejRevokedFamily)
+	live := 0
+	if jp.Accepted {
+		live++
+		s.SetHead(reply.NewRefresh, reply.NewAccess, time.Now())
+	}
+	for _, i := range extra {
+		jc, _ := e.probeRefresh(ctx, s, ChaosConcurrent, burst[i].reply.NewRefresh, true, oracle.RejRevokedFamily)
+		b := &burst[i]
+		if jc.Accepted {
+			live++
+			if live > 1 {
+				b.j.Outcome, b.j.Detail = oracle.FailFork, "a second child of one parent still refreshes: the family forked"
+			}
+			continue
+		}
+		b.j.Outcome, b.j.Detail = oracle.FailOrphanChild, "200 whose child is already dead"
+	}
+	return live > 1
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// csrfTamper sends the refresh with a missing, wrong or other family's
+// CSRF token, in turn; a rejection must change nothing, so the same
+// cookie is then refreshed with the valid token.
+func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Response, error) {
+	e.injected(ChaosCSRF)
+	variant := oracle.CSRFVariant(1 + e.csrfSeq.Add(1)%3)
+	key := http.CanonicalHeaderKey(e.csrfHeaderName())
+	other := e.otherCSRF[s.Index]
+	switch {
+	case variant == oracle.CSRFMissing:
+		delete(req.Header, key)
+	case variant == oracle.CSRFOtherFamily && other != "" && other != s.CSRF:
+		req.Header[key] = []string{other}
+	default:
+		variant = oracle.CSRFWrong
+		req.Header[key] = []string{wrongCSRF(s.CSRF)}
+	}
+	resp, reply := e.send(req)
+	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh, CSRF: variant}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	annotate(resp.Header, s, j, ChaosCSRF)
+	switch {
+	case j.Accepted:
+		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
+		e.release(s)
+	case j.Outcome == oracle.RejCSRF:
+		e.goAsync(func(ctx context.Context) {
+			jp, r := e.probeRefresh(ctx, s, ChaosCSRF, s.Refresh, true, oracle.FailCSRFSideEffect)
+			switch {
+			case jp.Accepted:
+				s.Rotate(r.NewRefresh, r.NewAccess, time.Now())
+			case jp.Outcome == oracle.FailCSRFSideEffect:
+				s.State = oracle.FamilyDesync // the server moved on; the client has no live token
+			}
+			e.endEvent(ctx, s)
+		})
+	default:
+		e.afterFailedRefresh(s, j)
+	}
+	return resp, nil
+}
+
+// csrfHeaderName asks the profile for its CSRF header when it has one.
+func (e *Engine) csrfHeaderName() string {
+	if p, ok := e.profile.(interface{ CSRFHeader() string }); ok {
+		return p.CSRFHeader()
+	}
+	return "X-CSRF-Token"
+}
+
+// wrongCSRF returns a token of the same shape that is not the valid one.
+func wrongCSRF(valid string) string {
+	b := []byte(valid)
+	if len(b) == 0 {
+		return "tampered"
+	}
+	if b[0] == 'A' {
+		b[0] = 'B'
+	} else {
+		b[0] = 'A'
+	}
+	return string(b)
+}
+
+// staleCookie: the client restores its previous cookie (a jar restored
+// from a stale snapshot) and refreshes with it.
+func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Response, error) {
+	e.injected(ChaosStaleCookie)
+	parent, _ := s.Ancestor(1)
+	e.profile.FillRefreshHeader(req.Header, parent.Token, s.CSRF)
+	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: time.Since(parent.RotatedAt),
+		Family: s.Family, Token: parent.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
+	resp, reply := e.send(req)
+	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	annotate(resp.Header, s, j, ChaosStaleCookie)
+	switch {
+	case j.Accepted && !j.Outcome.IsFailure() && j.Outcome != oracle.Indeterminate:
+		s.SetHead(reply.NewRefresh, reply.NewAccess, time.Now())
+		e.release(s)
+	case j.Accepted:
+		s.State = oracle.FamilyForked
+		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
+	case j.SuspectReuse:
+		head, access := s.Refresh, s.Access
+		e.goAsync(func(ctx context.Context) {
+			e.probeRevocation(ctx, s, ChaosStaleCookie, head, access)
+			e.endEvent(ctx, s)
+		})
+	case j.Rejected:
+		s.State = oracle.FamilyRevokedSpuriously
+		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
+	default:
+		e.afterFailedRefresh(s, j)
+	}
+	return resp, nil
+}
+
+// replay: the refresh that just rotated the session is followed by a
+// thief replaying a stolen ancestor d after it was rotated (the parent and
+// the grandparent in turn); then the victim's newest token is probed.
+func (e *Engine) replay(ctx context.Context, s *targets.Session) {
+	depth := 1 + int(e.replaySeq.Add(1)%2)
+	if depth == 2 {
+		reply, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
+		j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+		if ctx.Err() != nil {
+			e.release(s)
+			return
+		}
+		e.observe(results.KindRefresh, ChaosReplay, s, sent, lat, reply.Status, j)
+		if !j.Accepted {
+			e.afterFailedRefresh(s, j)
+			return
+		}
+		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
+	}
+	stolen, _ := s.Ancestor(depth)
+	d := e.cfg.Chaos.item(ChaosReplay).Delay
+	if !sleep(ctx, d-time.Since(stolen.RotatedAt)) {
+		e.release(s)
+		return
+	}
+	presented := oracle.PresentedParent
+	if depth > 1 {
+		presented = oracle.PresentedAncestor
+	}
+	a := oracle.Attempt{Presented: presented, Who: oracle.Attacker, Age: time.Since(stolen.RotatedAt),
+		Family: s.Family, Token: stolen.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
+	if depth > 1 {
+		a.KnownChild = ""
+	}
+	reply, sent, lat := e.refreshDirect(ctx, stolen.Token, s.CSRF)
+	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	e.observe(results.KindReplay, ChaosReplay, s, sent, lat, reply.Status, j)
+	switch {
+	case j.Accepted && j.Outcome.IsFailure():
+		s.State = oracle.FamilyForked // the thief holds a live chain of the victim's family
+	case j.Accepted:
+		// Allowed by the grace window: the thief's child lives beside the victim's.
+	case j.SuspectReuse:
+		e.probeRevocation(ctx, s, ChaosReplay, s.Refresh, s.Access)
+	case j.Outcome == oracle.Indeterminate:
+		s.State = oracle.FamilyDesync
+	}
+	e.endEvent(ctx, s)
+}

@@ -1,0 +1,181 @@
+package attack
+
+import (
+	"time"
+
+	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/results"
+)
+
+// snapshotEvery is how often the collector publishes a snapshot for the
+// dashboard and metrics.
+const snapshotEvery = 250 * time.Millisecond
+
+// collector is the single owner of the recorder and of the run's
+// counters. Everything it learns arrives on channels.
+type collector struct {
+	e           *Engine
+	rec         *results.Recorder
+	families    [oracle.NumFamilyStates]uint64
+	raceLogouts uint64
+	reSignIns   uint64
+	lostSlots   uint64
+	spread      *hdrhistogram.Histogram
+	outcomes    map[string]oracle.Outcome
+	nextProg    time.Time
+}
+
+func newCollector(e *Engine) *collector {
+	c := &collector{
+		e:        e,
+		rec:      e.cfg.Recorder,
+		spread:   hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 3),
+		outcomes: make(map[string]oracle.Outcome, oracle.NumOutcomes),
+	}
+	for _, o := range oracle.AllOutcomes() {
+		c.outcomes[o.String()] = o
+	}
+	return c
+}
+
+// consume reads vegeta results and events until both are closed.
+// resultsDone runs (in its own goroutine) once vegeta's channel closes;
+// it must eventually close the events channel.
+func (c *collector) consume(res <-chan *vegeta.Result, resultsDone func()) {
+	ticker := time.NewTicker(snapshotEvery)
+	defer ticker.Stop()
+	events := c.e.events
+	c.nextProg = time.Now().Add(c.e.cfg.Interval)
+	for res != nil || events != nil {
+		select {
+		case r, ok := <-res:
+			if !ok {
+				res = nil
+				go resultsDone()
+				continue
+			}
+			c.result(r)
+		case ev, ok := <-events:
+			if !ok {
+				events = nil
+				continue
+			}
+			c.event(ev)
+		case now := <-ticker.C:
+			c.publish(now)
+		}
+	}
+	c.publish(time.Now())
+}
+
+// result turns one vegeta Result into an observation.
+func (c *collector) result(r *vegeta.Result) {
+	h := r.Headers
+	name := first(h, hdrOutcome)
+	if name == droppedOutcome {
+		c.rec.RecordDropped()
+		return
+	}
+	o, ok := c.outcomes[name]
+	if !ok {
+		o = oracle.TransportError // the transport always annotates; no header means vegeta failed before it
+	}
+	obs := results.Observation{
+		Start:     r.Timestamp,
+		Seq:       r.Seq,
+		Session:   first(h, hdrSession),
+		Family:    first(h, hdrFamily),
+		Kind:      results.KindRefresh,
+		Chaos:     first(h, hdrChaos),
+		Status:    int(r.Code),
+		Outcome:   o,
+		Latency:   r.Latency,
+		Corrected: r.Latency,
+		Detail:    first(h, hdrDetail),
+	}
+	if !ok && r.Error != "" {
+		obs.Detail = r.Error
+	}
+	if at, scheduled := c.e.pacer.Intended(r.Seq); scheduled {
+		if late := r.End().Sub(c.e.start.Add(at)); late > obs.Corrected {
+			obs.Corrected = late
+		}
+	}
+	c.rec.Record(&obs)
+	c.rec.RecordVegeta(r)
+}
+
+func first(h map[string][]string, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+func (c *collector) event(ev event) {
+	switch ev.kind {
+	case evObservation:
+		c.rec.Record(&ev.obs)
+	case evFamilyEnd:
+		c.families[ev.state]++
+	case evRaceLogout:
+		c.raceLogouts++
+	case evReSignIn:
+		c.reSignIns++
+	case evInjected:
+		c.rec.ChaosInjected(ev.chaos.String())
+	case evSpread:
+		_ = c.spread.RecordValue(max(1, ev.spread.Microseconds()))
+	case evLostSlot:
+		c.lostSlots++
+	}
+}
+
+// snapshot adds the engine's numbers to the recorder's. Families still in
+// use count as healthy: the pool
+// cannot be read while leases are out, and a family in use has not been
+// judged otherwise.
+func (c *collector) snapshot(now time.Time) results.Snapshot {
+	s := c.rec.Snapshot(now)
+	rate, paused := c.e.pacer.Current()
+	s.RequestedRate, s.Paused = rate, paused
+	s.Families = c.families
+	total := c.e.pool.Len()
+	live := uint64(total) - c.lostSlots
+	s.Families[oracle.FamilyHealthy] += live
+	idle := c.e.pool.Idle()
+	s.Sessions = results.SessionStats{Total: total, Idle: idle, InFlight: max(0, int(live)-idle), ReSignedIn: c.reSignIns}
+	s.RaceLogouts = c.raceLogouts
+	return s
+}
+
+func (c *collector) publish(now time.Time) {
+	s := c.snapshot(now)
+	c.e.latest.Store(&s)
+	if c.e.cfg.Progress != nil && !now.Before(c.nextProg) {
+		c.nextProg = c.nextProg.Add(c.e.cfg.Interval)
+		c.e.cfg.Progress(s)
+	}
+}
+
+// finish counts the end states of the families still held by the slots.
+// Every lease has been returned by now.
+func (c *collector) finish(rep *Report) {
+	for _, s := range c.e.pool.Sessions() {
+		if !s.Lost {
+			c.families[s.State]++
+		}
+	}
+	rep.Families = c.families
+	rep.RaceLogouts = c.raceLogouts
+	rep.ReSignedIn = c.reSignIns
+	rep.LostSlots = c.lostSlots
+	if c.spread.TotalCount() > 0 {
+		us := func(q float64) time.Duration { return time.Duration(c.spread.ValueAtQuantile(q)) * time.Microsecond }
+		rep.Spread = results.Quantiles{P50: us(50), P90: us(90), P99: us(99), P999: us(99.9),
+			Max: time.Duration(c.spread.Max()) * time.Microsecond, Count: c.spread.TotalCount()}
+	}
+}

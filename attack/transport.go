@@ -1,0 +1,188 @@
+package attack
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+// maxBody bounds how much of a response the harness reads.
+const maxBody = 64 << 10
+
+// Internal headers put on responses so the collector can read the
+// verdict from vegeta's Result: the transport runs on vegeta's workers,
+// the collector on its own goroutine, and the Result is the one value
+// that travels from one to the other.
+const (
+	hdrOutcome = "X-Refreshstorm-Outcome"
+	hdrSession = "X-Refreshstorm-Session"
+	hdrFamily  = "X-Refreshstorm-Family"
+	hdrChaos   = "X-Refreshstorm-Chaos"
+	hdrDetail  = "X-Refreshstorm-Detail"
+	// dropped marks a tick that found no idle session.
+	droppedOutcome = "dropped"
+)
+
+var (
+	outcomeValues [oracle.NumOutcomes][]string
+	chaosValues   [numChaosKinds][]string
+	droppedValue  = []string{droppedOutcome}
+)
+
+func init() {
+	for o := range outcomeValues {
+		outcomeValues[o] = []string{oracle.Outcome(o).String()}
+	}
+	for k := range chaosValues {
+		chaosValues[k] = []string{ChaosKind(k).String()}
+	}
+}
+
+// RoundTrip is the session-aware transport: it finds the request's
+// session, sends, judges the reply, updates the session and releases
+// (or hands on) the lease.
+func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
+	slot := req.Header[targets.SessionHeader]
+	if len(slot) == 0 {
+		return e.next.RoundTrip(req)
+	}
+	delete(req.Header, targets.SessionHeader)
+	if slot[0] == targets.DroppedSlot {
+		return e.droppedResponse(req), nil
+	}
+	idx, err := strconv.Atoi(slot[0])
+	s := e.pool.Session(idx)
+	if err != nil || s == nil {
+		return nil, errors.New("refreshstorm: request names no session")
+	}
+	kind := ChaosKind(s.Chaos)
+	s.Chaos = 0
+	switch kind {
+	case ChaosConcurrent:
+		return e.concurrent(s, req)
+	case ChaosLostResponse:
+		return e.lostResponse(s, req)
+	case ChaosCSRF:
+		return e.csrfTamper(s, req)
+	case ChaosStaleCookie:
+		if _, ok := s.Ancestor(1); ok {
+			return e.staleCookie(s, req)
+		}
+		kind = chaosNone
+	case ChaosReplay:
+		e.injected(ChaosReplay)
+	}
+	return e.plain(s, req, kind)
+}
+
+// plain is one ordinary refresh by a legitimate client.
+func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*http.Response, error) {
+	resp, reply := e.send(req)
+	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	annotate(resp.Header, s, j, kind)
+	if j.Accepted {
+		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
+		if kind == ChaosReplay {
+			e.goAsync(func(ctx context.Context) { e.replay(ctx, s) })
+			return resp, nil
+		}
+		e.pool.Release(s)
+		return resp, nil
+	}
+	e.afterFailedRefresh(s, j)
+	return resp, nil
+}
+
+// afterFailedRefresh decides what a not-accepted refresh by a legitimate
+// client means for its session: keep it (throttled, outage) or replace
+// its family (logged out, or the client can no longer know its token).
+func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
+	switch {
+	case j.Rejected:
+		s.State = oracle.FamilyRevokedSpuriously
+	case j.Outcome == oracle.TransportError || j.Outcome == oracle.Timeout || j.Outcome == oracle.FailBadResponse:
+		// The server may have rotated without the client learning the child.
+		s.State = oracle.FamilyDesync
+	default:
+		e.pool.Release(s)
+		return
+	}
+	e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
+}
+
+// send performs one request and reads the reply whole. The response it
+// returns always has a readable body (vegeta reads it again) and a header
+// map for annotations, even when the request failed below HTTP.
+func (e *Engine) send(req *http.Request) (*http.Response, oracle.Reply) {
+	resp, err := e.next.RoundTrip(req)
+	if err != nil {
+		return synthetic(req, "transport error: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
+	}
+	body, err := readBody(resp)
+	if err != nil {
+		return synthetic(req, "reading body: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
+	}
+	resp.Body = &bodyReader{Reader: bytes.NewReader(body)}
+	return resp, e.profile.ParseRefresh(resp.StatusCode, resp.Header, body)
+}
+
+func readBody(resp *http.Response) ([]byte, error) {
+	defer resp.Body.Close()
+	if n := resp.ContentLength; n >= 0 && n <= maxBody {
+		body := make([]byte, n)
+		_, err := io.ReadFull(resp.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
+}
+
+type bodyReader struct{ *bytes.Reader }
+
+func (bodyReader) Close() error { return nil }
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout())
+}
+
+// synthetic stands in for a response that never came. vegeta records its
+// status 0 and the Status text as the error, as it does for its own
+// transport errors.
+func synthetic(req *http.Request, status string) *http.Response {
+	return &http.Response{
+		Status: status, StatusCode: 0,
+		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
+		Header: make(http.Header, 4), Body: http.NoBody, Request: req,
+	}
+}
+
+func (e *Engine) droppedResponse(req *http.Request) *http.Response {
+	if e.cfg.Rate <= 0 {
+		// At max rate a worker that finds no idle session would spin.
+		time.Sleep(200 * time.Microsecond)
+	}
+	r := synthetic(req, "dropped: no idle session")
+	r.Header[hdrOutcome] = droppedValue
+	return r
+}
+
+// annotate writes the verdict onto the response for the collector.
+func annotate(h http.Header, s *targets.Session, j oracle.Judgement, kind ChaosKind) {
+	h[hdrOutcome] = outcomeValues[j.Outcome]
+	h[hdrSession] = s.FPValue()
+	h[hdrFamily] = s.FamilyFPValue()
+	if kind != chaosNone {
+		h[hdrChaos] = chaosValues[kind]
+	}
+	if j.Outcome != oracle.OKRotated {
+		h[hdrDetail] = []string{j.Detail}
+	}
+}

@@ -1,0 +1,87 @@
+package authserver
+
+import (
+	"runtime"
+	"time"
+)
+
+// nonAtomicGap is how long DefectNonAtomic leaves between reading a token's
+// state and writing its rotation.
+const nonAtomicGap = time.Millisecond
+
+type outcome uint8
+
+const (
+	outRotated outcome = iota
+	outGraceSameChild
+	outGraceSibling
+	outGraceHead
+	outDead
+	outReuse
+)
+
+// refresh applies the policy to a presented token under its family's lock
+// and returns the outcome and, when accepted, the refresh token to hand out.
+func (s *Server) refresh(t *token, now int64) (outcome, string) {
+	f := t.fam
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if s.deadLocked(f, now) {
+		return outDead, ""
+	}
+	if !t.rotated {
+		if s.has(DefectNonAtomic) {
+			// The defect: the "is it the head?" check and the rotation are
+			// two critical sections, so concurrent callers all pass the check.
+			f.mu.Unlock()
+			runtime.Gosched()
+			time.Sleep(nonAtomicGap)
+			f.mu.Lock()
+		}
+		return outRotated, s.rotateLocked(f, t, now)
+	}
+	if s.inGraceLocked(f, t, now) {
+		s.st.grace.Add(1)
+		switch s.pol.Dup {
+		case DupSibling:
+			s.st.rotations.Add(1)
+			return outGraceSibling, s.mintLocked(f, t, now)
+		case DupCurrentHead:
+			return outGraceHead, f.headRaw
+		default:
+			return outGraceSameChild, t.childRaw
+		}
+	}
+	if s.has(DefectAcceptRotated) {
+		return outRotated, s.rotateLocked(f, t, now)
+	}
+	s.st.reuse.Add(1)
+	if s.pol.RevokeOnReuse && !s.has(DefectReuseNoRevoke) {
+		s.revokeLocked(f, now)
+	}
+	return outReuse, ""
+}
+
+// inGraceLocked reports whether rotated token t may be presented again: the
+// grace window is open and t is the immediate parent of the family's head
+// (any older token under DefectGraceAnyAncestor).
+func (s *Server) inGraceLocked(f *family, t *token, now int64) bool {
+	if s.pol.Grace <= 0 || f.head == nil || now-t.rotatedAt > int64(s.pol.Grace) {
+		return false
+	}
+	if s.has(DefectGraceAnyAncestor) {
+		return t.gen < f.head.gen
+	}
+	return f.head.parentGen == t.gen
+}
+
+// csrfConsume is DefectCSRFConsumes: a request rejected for CSRF still
+// rotates a live token, and the child is thrown away.
+func (s *Server) csrfConsume(t *token, now int64) {
+	f := t.fam
+	f.mu.Lock()
+	if !s.deadLocked(f, now) && !t.rotated {
+		s.rotateLocked(f, t, now)
+	}
+	f.mu.Unlock()
+}

@@ -1,0 +1,366 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/refreshstorm/refreshstorm/attack"
+	"github.com/refreshstorm/refreshstorm/authserver"
+	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/results"
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+func newRunCmd() *cobra.Command {
+	sc := defaultScenario()
+	var configPath string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Run a load and chaos test against a refresh endpoint",
+		Long: `Signs a pool of virtual sessions in, then drives rotating refreshes at a
+paced rate, classifies every response against the declared rotation policy,
+and writes the results directory. Without --target it starts the embedded
+reference server on a loopback port and tests that.
+
+Exit codes: 0 pass, 1 a threshold or invariant failed, 2 usage or
+configuration error, 3 could not run (target unreachable, bootstrap failed),
+130 interrupted (results still written).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			final := defaultScenario()
+			if configPath != "" {
+				if err := loadScenario(configPath, &final); err != nil {
+					return err
+				}
+			}
+			overrideChanged(cmd.Flags(), &final, &sc)
+			return runScenario(cmd.Context(), final, cmd.OutOrStdout(), cmd.ErrOrStderr())
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&configPath, "config", "", "scenario YAML file; flags given explicitly override it")
+	f.StringVar(&sc.Target, "target", "", "base URL of the target; empty starts the embedded authserver on 127.0.0.1")
+	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
+	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
+	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
+	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
+	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
+	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); see `refreshstorm serve --help`")
+	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (required with --target)")
+	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold (keep under the server's cap)")
+	f.StringVar(&sc.Out, "out", "", "results directory (default results/<UTC timestamp>)")
+	f.BoolVar(&sc.Headless, "headless", false, "no dashboard: one progress line per interval on stderr")
+	f.StringArrayVar(&sc.Thresholds, "threshold", nil, "pass/fail condition, e.g. latency.p99<250ms (repeatable; adds to the defaults)")
+	f.IntVar(&sc.MaxWorkers, "max-workers", 0, "bound on concurrent requests (default: --sessions)")
+	f.StringVar(&sc.Shard, "shard", "", "run shard i of n (i/n, 1-based): a disjoint slice of users and 1/n of the rate; job/n takes i from JOB_COMPLETION_INDEX")
+	f.Int64Var(&sc.Seed, "seed", sc.Seed, "seed for the choice of chaos events")
+	f.DurationVar(&sc.Timeout, "timeout", sc.Timeout, "per-request timeout")
+	f.DurationVar(&sc.TimingMargin, "timing-margin", sc.TimingMargin, "outcomes this close to the grace window are indeterminate")
+	f.DurationVar(&sc.ProbeMargin, "probe-margin", sc.ProbeMargin, "wait grace + this before re-probing a revoked family (zombie check)")
+	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
+	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
+	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	return cmd
+}
+
+// overrideChanged copies the flags the user gave explicitly over the
+// scenario file's values.
+func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
+	set := map[string]func(){
+		"target":                 func() { dst.Target = flags.Target },
+		"sessions":               func() { dst.Sessions = flags.Sessions },
+		"rate":                   func() { dst.Rate = flags.Rate },
+		"duration":               func() { dst.Duration = flags.Duration },
+		"chaos":                  func() { dst.Chaos = flags.Chaos },
+		"policy":                 func() { dst.Policy = flags.Policy },
+		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
+		"credentials":            func() { dst.Credentials = flags.Credentials },
+		"families-per-user":      func() { dst.FamiliesPerUser = flags.FamiliesPerUser },
+		"out":                    func() { dst.Out = flags.Out },
+		"headless":               func() { dst.Headless = flags.Headless },
+		"threshold":              func() { dst.Thresholds = append(dst.Thresholds, flags.Thresholds...) },
+		"max-workers":            func() { dst.MaxWorkers = flags.MaxWorkers },
+		"shard":                  func() { dst.Shard = flags.Shard },
+		"seed":                   func() { dst.Seed = flags.Seed },
+		"timeout":                func() { dst.Timeout = flags.Timeout },
+		"timing-margin":          func() { dst.TimingMargin = flags.TimingMargin },
+		"probe-margin":           func() { dst.ProbeMargin = flags.ProbeMargin },
+		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
+		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
+		"progress-interval":      func() { dst.Interval = flags.Interval },
+	}
+	fs.Visit(func(f *pflag.Flag) {
+		if apply, ok := set[f.Name]; ok {
+			apply()
+		}
+	})
+}
+
+// plan is a validated scenario, ready to run.
+type plan struct {
+	sc           scenario
+	policy       oracle.Policy
+	serverPolicy authserver.Policy
+	chaos        attack.ChaosSpec
+	thresholds   []results.Threshold
+	creds        []targets.Credential
+	shardIndex   int
+	shardCount   int
+	rate         float64
+}
+
+// validate turns a scenario into a plan; every problem is a usage error.
+func validate(sc scenario) (*plan, error) {
+	p := &plan{sc: sc, shardCount: 1, rate: sc.Rate}
+	var err error
+	switch {
+	case sc.Sessions < 1:
+		return nil, usageError("--sessions %d: want at least 1", sc.Sessions)
+	case sc.Rate < 0:
+		return nil, usageError("--rate %g: want 0 (max) or more", sc.Rate)
+	case sc.Duration <= 0:
+		return nil, usageError("--duration %s: want a positive duration", sc.Duration)
+	case sc.FamiliesPerUser < 1:
+		return nil, usageError("--families-per-user %d: want at least 1", sc.FamiliesPerUser)
+	case sc.MaxWorkers < 0:
+		return nil, usageError("--max-workers %d: want 0 (default) or more", sc.MaxWorkers)
+	case sc.Timeout <= 0:
+		return nil, usageError("--timeout %s: want a positive duration", sc.Timeout)
+	case sc.Target != "" && sc.Credentials == "":
+		return nil, usageError("--target needs --credentials FILE (identifier,password lines)")
+	case sc.Target != "" && sc.ServerPolicy != "":
+		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
+	}
+	if p.policy, err = oracle.ParsePolicy(sc.Policy); err != nil {
+		return nil, usageError("--policy: %v", err)
+	}
+	serverSpec := sc.ServerPolicy
+	if serverSpec == "" {
+		serverSpec = sc.Policy
+	}
+	if sc.Target == "" {
+		if p.serverPolicy, err = authserver.ParsePolicy(serverSpec); err != nil {
+			return nil, usageError("--server-policy: %v", err)
+		}
+	}
+	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
+		return nil, usageError("--chaos: %v", err)
+	}
+	p.thresholds = results.DefaultThresholds()
+	for _, expr := range sc.Thresholds {
+		th, err := results.ParseThreshold(expr)
+		if err != nil {
+			return nil, usageError("--threshold: %v", err)
+		}
+		p.thresholds = append(p.thresholds, th)
+	}
+	if sc.Shard != "" {
+		if p.shardIndex, p.shardCount, err = resolveShard(sc.Shard); err != nil {
+			return nil, usageError("%v", err)
+		}
+		p.rate = sc.Rate / float64(p.shardCount)
+	}
+	if sc.Credentials != "" {
+		creds, err := targets.LoadCredentials(sc.Credentials)
+		if err != nil {
+			return nil, usageError("--credentials: %v", err)
+		}
+		p.creds = targets.Shard(creds, p.shardIndex, p.shardCount)
+		if need := targets.UsersNeeded(sc.Sessions, sc.FamiliesPerUser); len(p.creds) < need {
+			return nil, usageError("--credentials %s: %d sessions at %d families per user need %d users; this shard has %d (raise --families-per-user up to the server's cap, or add users)",
+				sc.Credentials, sc.Sessions, sc.FamiliesPerUser, need, len(p.creds))
+		}
+	}
+	return p, nil
+}
+
+// resolveShard reads i/n, or job/n with i from JOB_COMPLETION_INDEX
+// (0-based, as Kubernetes Indexed Jobs set it).
+func resolveShard(spec string) (int, int, error) {
+	if rest, ok := cutPrefix(spec, "job/"); ok {
+		n, err := strconv.Atoi(rest)
+		idx, ierr := strconv.Atoi(os.Getenv("JOB_COMPLETION_INDEX"))
+		if err != nil || n < 1 {
+			return 0, 0, fmt.Errorf("--shard %q: want job/n with n >= 1", spec)
+		}
+		if ierr != nil || idx < 0 || idx >= n {
+			return 0, 0, fmt.Errorf("--shard %q: JOB_COMPLETION_INDEX=%q is not an index below %d", spec, os.Getenv("JOB_COMPLETION_INDEX"), n)
+		}
+		return idx, n, nil
+	}
+	return parseShard(spec)
+}
+
+func cutPrefix(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
+		return s[len(prefix):], true
+	}
+	return s, false
+}
+
+// runScenario is the whole of `run` after flag parsing.
+func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) error {
+	p, err := validate(sc)
+	if err != nil {
+		return err
+	}
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stopSignals := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+
+	target := sc.Target
+	if target == "" {
+		users := authserver.DemoUsers(targets.UsersNeeded(sc.Sessions, sc.FamiliesPerUser))
+		srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: p.serverPolicy, Users: users})
+		if err != nil {
+			return withCode(exitCannotRun, fmt.Errorf("embedded authserver: %w", err))
+		}
+		defer srv.Close()
+		target = srv.URL
+		p.creds = demoCredentials(users)
+		fmt.Fprintf(stderr, "embedded authserver on %s, server policy %s\n", srv.URL, p.serverPolicy)
+	}
+	return execute(ctx, p, target, stdout, stderr)
+}
+
+func demoCredentials(users map[string]string) []targets.Credential {
+	creds := make([]targets.Credential, 0, len(users))
+	for i := 1; i <= len(users); i++ {
+		id := fmt.Sprintf("user-%04d", i)
+		creds = append(creds, targets.Credential{Identifier: id, Password: users[id]})
+	}
+	return creds
+}
+
+// execute bootstraps the sessions, runs the engine and writes results.
+func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writer) error {
+	sc := p.sc
+	profCfg := sc.Profile
+	profCfg.BaseURL = target
+	profCfg.AllowInsecureCookies = sc.AllowInsecure
+	profile, err := targets.NewCookieProfile(profCfg)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	fp := targets.NewFingerprinter()
+	pool := targets.NewPool(sc.Sessions, profile, fp)
+	maxWorkers := uint64(sc.MaxWorkers)
+	if maxWorkers == 0 {
+		maxWorkers = uint64(sc.Sessions)
+	}
+	transport := attack.NewTransport(int(maxWorkers) + 64)
+	defer transport.CloseIdleConnections()
+	boot := targets.BootstrapOptions{}
+	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
+	fmt.Fprintf(stderr, "signing in %d sessions…\n", sc.Sessions)
+	boot.Progress = progressPrinter(stderr)
+	if err := pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot); err != nil {
+		if ctx.Err() != nil {
+			return withCode(exitInterrupted, errors.New("interrupted during sign-in; nothing was measured"))
+		}
+		return withCode(exitCannotRun, fmt.Errorf("bootstrap against %s: %w", target, err))
+	}
+	boot.Progress = nil
+
+	outDir := sc.Out
+	if outDir == "" {
+		outDir = "results/" + time.Now().UTC().Format("20060102T150405Z")
+	}
+	dir, err := results.CreateDir(outDir)
+	if err != nil {
+		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
+	}
+	start := time.Now()
+	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: sc.Duration, Dir: dir})
+	eng, err := attack.New(attack.Config{
+		Pool: pool, Creds: p.creds, Transport: transport,
+		Rate: p.rate, Duration: sc.Duration, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
+		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
+		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
+	})
+	if err != nil {
+		return withCode(exitUsage, err)
+	}
+	live := newLiveView(sc, p, target, eng, stdout, stderr)
+	eng.SetProgress(live.progress)
+	if sc.MetricsAddr != "" {
+		stop, err := results.ServeMetrics(sc.MetricsAddr, eng.Snapshot)
+		if err != nil {
+			return withCode(exitUsage, fmt.Errorf("--metrics-addr: %w", err))
+		}
+		defer stop()
+	}
+
+	runCtx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
+	viewDone := live.start(runCtx)
+	rep, err := eng.Run(runCtx)
+	cancelRun()
+	<-viewDone
+	if err != nil {
+		return withCode(exitCannotRun, err)
+	}
+	interrupted := ctx.Err() != nil || live.interruptedByUser()
+	sum := rec.Summary(results.RunMeta{
+		Config:           configEcho(sc, p, target),
+		ScenarioID:       scenarioID(sc, p),
+		Elapsed:          rep.Elapsed,
+		Families:         rep.Families,
+		RaceLogouts:      rep.RaceLogouts,
+		ReSignedIn:       rep.ReSignedIn,
+		Interrupted:      interrupted,
+		RateChanges:      rateChanges(rep.RateChanges),
+		ConcurrentSpread: rep.Spread,
+	})
+	results.Evaluate(sum, p.thresholds)
+	if err := dir.Finish(sum); err != nil {
+		return withCode(exitCannotRun, fmt.Errorf("writing results: %w", err))
+	}
+	fmt.Fprint(stdout, results.FormatText(sum))
+	fmt.Fprintf(stdout, "results: %s\n", outDir)
+	switch {
+	case interrupted:
+		return withCode(exitInterrupted, errors.New("interrupted; results written"))
+	case sum.Verdict != "pass":
+		return withCode(exitFailed, errVerdictFailed)
+	}
+	return nil
+}
+
+// progressPrinter prints the sign-in progress every 10 %; sign-ins run
+// in parallel, so it locks.
+func progressPrinter(w io.Writer) func(done, total int) {
+	var mu sync.Mutex
+	last := -1
+	return func(done, total int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if tenth := done * 10 / max(total, 1); tenth != last {
+			last = tenth
+			fmt.Fprintf(w, "  signed in %d/%d\n", done, total)
+		}
+	}
+}
+
+func rateChanges(in []attack.RateChange) []results.RateChange {
+	out := make([]results.RateChange, len(in))
+	for i, c := range in {
+		out[i] = results.RateChange{At: c.At, Rate: c.Rate}
+	}
+	return out
+}

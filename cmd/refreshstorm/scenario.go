@@ -1,0 +1,89 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+// scenario is everything a run is configured with. Every field is a
+// flag of `run` and has the YAML key in its tag (the flag's twin).
+type scenario struct {
+	Target          string        `yaml:"target"`
+	Sessions        int           `yaml:"sessions"`
+	Rate            float64       `yaml:"rate"`
+	Duration        time.Duration `yaml:"duration"`
+	Chaos           string        `yaml:"chaos"`
+	Policy          string        `yaml:"policy"`
+	ServerPolicy    string        `yaml:"server_policy"`
+	Credentials     string        `yaml:"credentials"`
+	FamiliesPerUser int           `yaml:"families_per_user"`
+	Out             string        `yaml:"out"`
+	Headless        bool          `yaml:"headless"`
+	Thresholds      []string      `yaml:"thresholds"`
+	MaxWorkers      int           `yaml:"max_workers"`
+	Shard           string        `yaml:"shard"`
+	Seed            int64         `yaml:"seed"`
+	Timeout         time.Duration `yaml:"timeout"`
+	TimingMargin    time.Duration `yaml:"timing_margin"`
+	ProbeMargin     time.Duration `yaml:"probe_margin"`
+	AllowInsecure   bool          `yaml:"allow_insecure_cookies"`
+	MetricsAddr     string        `yaml:"metrics_addr"`
+	Interval        time.Duration `yaml:"progress_interval"`
+
+	// Profile overrides endpoint paths, cookie, header and field names.
+	Profile targets.CookieConfig `yaml:"profile"`
+}
+
+func defaultScenario() scenario {
+	return scenario{
+		Sessions:        100,
+		Rate:            100,
+		Duration:        10 * time.Second,
+		Policy:          "strict",
+		FamiliesPerUser: 1,
+		Timeout:         10 * time.Second,
+		TimingMargin:    250 * time.Millisecond,
+		ProbeMargin:     time.Second,
+		Interval:        time.Second,
+		Seed:            1,
+	}
+}
+
+// loadScenario reads a scenario file over the defaults. Unknown keys are
+// errors naming file, line and column; relative paths inside the file are
+// relative to the file.
+func loadScenario(path string, into *scenario) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return usageError("scenario: %v", err)
+	}
+	if err := yaml.UnmarshalWithOptions(data, into, yaml.DisallowUnknownField()); err != nil {
+		msg := strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " ")
+		return usageError("scenario %s: %s", path, msg)
+	}
+	if into.Credentials != "" && !filepath.IsAbs(into.Credentials) {
+		into.Credentials = filepath.Join(filepath.Dir(path), into.Credentials)
+	}
+	return nil
+}
+
+// parseShard reads `i/n` with 1 <= i <= n (DESIGN §7); an empty value and
+// the Kubernetes Indexed Job variable JOB_COMPLETION_INDEX are handled by
+// the caller. It returns a 0-based index.
+func parseShard(s string) (int, int, error) {
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || fmt.Sprintf("%d/%d", i, n) != s {
+		return 0, 0, fmt.Errorf("--shard %q: want i/n, like 1/4", s)
+	}
+	if n < 1 || i < 1 || i > n {
+		return 0, 0, fmt.Errorf("--shard %q: want 1 <= i <= n", s)
+	}
+	return i - 1, n, nil
+}

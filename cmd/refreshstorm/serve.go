@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/refreshstorm/refreshstorm/authserver"
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+func newServeCmd() *cobra.Command {
+	var (
+		addr, policySpec, credsPath, writeCreds string
+		demoUsers, familyCap                    int
+	)
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the embedded reference auth server standalone",
+		Long: `Serves the reference implementation of the cookie refresh protocol
+(sign-in, csrf, refresh, session, sign-out) in memory, with a selectable
+rotation policy and deliberate defect modes.
+
+Server policy grammar: strict | grace=DURATION, then optional comma parts:
+  dup=same-child|sibling|current-head   what a duplicate inside the window gets
+  reuse=revoke-family|reject            what reuse outside the window does
+  defect=NAME (repeatable)              non-atomic, reuse-no-revoke, zombie,
+                                        no-csrf, csrf-consumes,
+                                        grace-any-ancestor, accept-rotated
+  zombie-after=DURATION                 how long a zombie revocation lasts
+
+Users come from --credentials, or --demo-users N generated ones (user-0001
+… with password pw-user-0001 …), which --write-credentials saves as CSV for
+'refreshstorm run --credentials'.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			policy, err := authserver.ParsePolicy(policySpec)
+			if err != nil {
+				return usageError("--server-policy: %v", err)
+			}
+			users := authserver.DemoUsers(demoUsers)
+			if credsPath != "" {
+				creds, err := targets.LoadCredentials(credsPath)
+				if err != nil {
+					return usageError("--credentials: %v", err)
+				}
+				users = make(map[string]string, len(creds))
+				for _, c := range creds {
+					users[c.Identifier] = c.Password
+				}
+			}
+			if writeCreds != "" {
+				if err := writeCredentials(writeCreds, users, demoUsers, credsPath == ""); err != nil {
+					return withCode(exitCannotRun, err)
+				}
+			}
+			srv, err := authserver.Start(addr, authserver.Config{Policy: policy, Users: users, FamilyCap: familyCap})
+			if err != nil {
+				return withCode(exitCannotRun, err)
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "authserver on %s: policy %s, %d users\n", srv.URL, policy, len(users))
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			<-ctx.Done()
+			st := srv.Server.Stats()
+			fmt.Fprintf(cmd.ErrOrStderr(), "stopping: %d sign-ins, %d refreshes, %d reuses detected, %d families revoked\n",
+				st.SignIns, st.Refreshes, st.ReuseDetected, st.FamiliesRevoked)
+			shutdown := make(chan error, 1)
+			go func() { shutdown <- srv.Close() }()
+			select {
+			case err := <-shutdown:
+				return withCode(exitCannotRun, err)
+			case <-time.After(5 * time.Second):
+				return nil
+			}
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "listen address")
+	f.StringVar(&policySpec, "server-policy", "strict", "rotation policy and defect modes (see above)")
+	f.StringVar(&credsPath, "credentials", "", "CSV of identifier,password users to accept")
+	f.IntVar(&demoUsers, "demo-users", 1000, "generated users when --credentials is not given")
+	f.StringVar(&writeCreds, "write-credentials", "", "write the generated users to this CSV file")
+	f.IntVar(&familyCap, "family-cap", 5, "active families per user; one more sign-in revokes the oldest")
+	return cmd
+}
+
+func writeCredentials(path string, users map[string]string, n int, demo bool) error {
+	if !demo {
+		return usageError("--write-credentials only writes generated --demo-users")
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	w := csv.NewWriter(f)
+	_ = w.Write([]string{"identifier", "password"})
+	for i := 1; i <= n; i++ {
+		id := fmt.Sprintf("user-%04d", i)
+		_ = w.Write([]string{id, users[id]})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,121 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// BootstrapOptions shape the sign-in phase.
+type BootstrapOptions struct {
+	Concurrency int                   // parallel sign-ins; default 32
+	Attempts    int                   // tries per session on 429/5xx/transport errors; default 8
+	Progress    func(done, total int) // called after each sign-in, from any goroutine
+	Now         func() time.Time      // clock; time.Now if nil
+}
+
+// SignInAll signs every session in, spreading them over creds so that no
+// user holds more than familiesPerUser families. Bad credentials stop the
+// bootstrap at once; throttling is retried honouring Retry-After.
+func (p *Pool) SignInAll(ctx context.Context, c *http.Client, creds []Credential, familiesPerUser int, o BootstrapOptions) error {
+	if need := UsersNeeded(len(p.sessions), familiesPerUser); len(creds) < need {
+		return fmt.Errorf("%d sessions at %d families per user need %d users; the credentials have %d", len(p.sessions), familiesPerUser, need, len(creds))
+	}
+	if o.Concurrency <= 0 {
+		o.Concurrency = 32
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		next    atomic.Int64
+		done    atomic.Int64
+		errOnce sync.Once
+		first   error
+		wg      sync.WaitGroup
+	)
+	for w := 0; w < o.Concurrency && w < len(p.sessions); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(p.sessions) || ctx.Err() != nil {
+					return
+				}
+				s := p.sessions[i]
+				s.Cred = i % len(creds)
+				if err := p.signIn(ctx, c, s, creds[s.Cred], o); err != nil {
+					errOnce.Do(func() { first = err; cancel() })
+					return
+				}
+				if o.Progress != nil {
+					o.Progress(int(done.Add(1)), len(p.sessions))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	for _, s := range p.sessions {
+		p.idle <- s
+	}
+	return nil
+}
+
+// ReSignIn replaces a session's family with a fresh sign-in of the same
+// user. The caller holds the lease.
+func (p *Pool) ReSignIn(ctx context.Context, c *http.Client, s *Session, cred Credential, o BootstrapOptions) error {
+	return p.signIn(ctx, c, s, cred, o)
+}
+
+func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Credential, o BootstrapOptions) error {
+	if o.Attempts <= 0 {
+		o.Attempts = 8
+	}
+	now := o.Now
+	if now == nil {
+		now = time.Now
+	}
+	backoff := 100 * time.Millisecond
+	var err error
+	for attempt := 1; attempt <= o.Attempts; attempt++ {
+		var f Family
+		f, err = p.profile.SignIn(ctx, c, cred)
+		if err == nil {
+			s.Adopt(f, p.fp.Of(f.ID), now())
+			return nil
+		}
+		wait := backoff
+		var se *StatusError
+		switch {
+		case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
+			if se.RetryAfter > 0 {
+				wait = se.RetryAfter
+			}
+		case errors.As(err, &se) && se.Status >= 500:
+		case errors.As(err, &se):
+			return fmt.Errorf("user %q: %w", cred.Identifier, err) // 4xx: retrying will not help
+		case ctx.Err() != nil:
+			return ctx.Err()
+		}
+		if attempt == o.Attempts {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+	return fmt.Errorf("user %q: %d attempts: %w", cred.Identifier, o.Attempts, err)
+}

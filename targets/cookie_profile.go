@@ -1,0 +1,342 @@
+package targets
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+)
+
+// CookieConfig configures the cookie profile (DESIGN §1). Zero fields take
+// the defaults of the seed's server.
+type CookieConfig struct {
+	BaseURL     string `yaml:"-"`
+	SignInPath  string `yaml:"sign_in_path"`
+	CSRFPath    string `yaml:"csrf_path"`
+	RefreshPath string `yaml:"refresh_path"`
+	SessionPath string `yaml:"session_path"`
+
+	RefreshCookie string `yaml:"refresh_cookie"`
+	AccessCookie  string `yaml:"access_cookie"`
+	CSRFHeader    string `yaml:"csrf_header"`
+
+	IdentifierField string `yaml:"identifier_field"`
+	PasswordField   string `yaml:"password_field"`
+	FamilyField     string `yaml:"family_field"`
+	CSRFField       string `yaml:"csrf_field"`
+
+	// AllowInsecureCookies skips the __Host- attribute checks, for dev
+	// targets served over plain HTTP without Secure cookies.
+	AllowInsecureCookies bool `yaml:"-"`
+}
+
+func (c *CookieConfig) fillDefaults() {
+	def := func(p *string, v string) {
+		if *p == "" {
+			*p = v
+		}
+	}
+	def(&c.SignInPath, "/api/auth/sign-in")
+	def(&c.CSRFPath, "/api/auth/csrf")
+	def(&c.RefreshPath, "/api/auth/refresh")
+	def(&c.SessionPath, "/api/auth/session")
+	def(&c.RefreshCookie, "__Host-refresh")
+	def(&c.AccessCookie, "__Host-access")
+	def(&c.CSRFHeader, "X-CSRF-Token")
+	def(&c.IdentifierField, "identifier")
+	def(&c.PasswordField, "password")
+	def(&c.FamilyField, "session_family_id")
+	def(&c.CSRFField, "csrf_token")
+}
+
+// CookieProfile is the default protocol: refresh token in an HttpOnly
+// __Host- cookie, CSRF token in a header, JSON bodies.
+type CookieProfile struct {
+	cfg        CookieConfig
+	refreshURL string
+	csrfKey    string // canonical form of cfg.CSRFHeader
+	jsonCT     []string
+}
+
+// NewCookieProfile validates cfg and returns the profile.
+func NewCookieProfile(cfg CookieConfig) (*CookieProfile, error) {
+	cfg.fillDefaults()
+	base := strings.TrimRight(cfg.BaseURL, "/")
+	if !strings.HasPrefix(base, "http://") && !strings.HasPrefix(base, "https://") {
+		return nil, fmt.Errorf("target %q: want an http:// or https:// URL", cfg.BaseURL)
+	}
+	cfg.BaseURL = base
+	return &CookieProfile{
+		cfg:        cfg,
+		refreshURL: base + cfg.RefreshPath,
+		csrfKey:    http.CanonicalHeaderKey(cfg.CSRFHeader),
+		jsonCT:     []string{"application/json"},
+	}, nil
+}
+
+func (p *CookieProfile) Name() string          { return "cookie" }
+func (p *CookieProfile) RefreshMethod() string { return http.MethodPost }
+func (p *CookieProfile) RefreshURL() string    { return p.refreshURL }
+
+// CSRFHeader is the canonical name of the CSRF header.
+func (p *CookieProfile) CSRFHeader() string { return p.csrfKey }
+
+func (p *CookieProfile) FillRefreshHeader(h http.Header, token, csrf string) {
+	h["Cookie"] = []string{p.cfg.RefreshCookie + "=" + token}
+	h["Content-Type"] = p.jsonCT
+	if csrf != "" {
+		h[p.csrfKey] = []string{csrf}
+	}
+}
+
+// refreshBody is the default-shaped success body; decoding into a struct
+// is far cheaper than into maps on the hot path.
+type refreshBody struct {
+	OK        *bool `json:"ok"`
+	Refreshed *bool `json:"refreshed"`
+	Session   *struct {
+		FamilyID string `json:"session_family_id"`
+	} `json:"session"`
+}
+
+type errorBody struct {
+	Error any `json:"error"`
+}
+
+func (p *CookieProfile) ParseRefresh(status int, h http.Header, body []byte) oracle.Reply {
+	r := oracle.Reply{Status: status}
+	if status < 200 || status > 299 {
+		r.ErrorCode = errorCode(body)
+		return r
+	}
+	p.readCookies(h, &r)
+	if p.cfg.FamilyField == "session_family_id" {
+		var b refreshBody
+		if err := json.Unmarshal(body, &b); err != nil {
+			r.Malformed = "body is not JSON: " + shortErr(err)
+			return r
+		}
+		if b.OK != nil && !*b.OK {
+			r.Malformed = `body says "ok":false`
+		}
+		if b.Refreshed != nil && !*b.Refreshed {
+			r.Malformed = `body says "refreshed":false`
+		}
+		if b.Session != nil {
+			r.FamilyID = b.Session.FamilyID
+		}
+		return r
+	}
+	var b map[string]any
+	if err := json.Unmarshal(body, &b); err != nil {
+		r.Malformed = "body is not JSON: " + shortErr(err)
+		return r
+	}
+	if sess, ok := b["session"].(map[string]any); ok {
+		r.FamilyID, _ = sess[p.cfg.FamilyField].(string)
+	}
+	return r
+}
+
+// readCookies extracts the new tokens and checks the refresh cookie's
+// attributes: a __Host- cookie must be Secure, Path=/ and carry no Domain,
+// and a refresh token must be HttpOnly.
+func (p *CookieProfile) readCookies(h http.Header, r *oracle.Reply) {
+	for _, line := range h["Set-Cookie"] {
+		name, _, _ := strings.Cut(line, "=")
+		name = strings.TrimSpace(name)
+		if name != p.cfg.RefreshCookie && name != p.cfg.AccessCookie {
+			continue
+		}
+		c, err := http.ParseSetCookie(line)
+		if err != nil {
+			if name == p.cfg.RefreshCookie {
+				r.CookieProblem = "unparsable Set-Cookie for " + name
+			}
+			continue
+		}
+		if c.MaxAge < 0 || c.Value == "" {
+			continue // a clearing cookie, not a new token
+		}
+		if name == p.cfg.AccessCookie {
+			r.NewAccess = c.Value
+			continue
+		}
+		r.NewRefresh = c.Value
+		if !p.cfg.AllowInsecureCookies {
+			r.CookieProblem = cookieProblem(c)
+		}
+	}
+}
+
+func cookieProblem(c *http.Cookie) string {
+	var missing []string
+	if !c.Secure {
+		missing = append(missing, "Secure")
+	}
+	if !c.HttpOnly {
+		missing = append(missing, "HttpOnly")
+	}
+	if c.Path != "/" {
+		missing = append(missing, "Path=/")
+	}
+	switch {
+	case c.Domain != "" && len(missing) > 0:
+		return "refresh cookie lacks " + strings.Join(missing, ", ") + " and carries Domain"
+	case c.Domain != "":
+		return "refresh cookie carries Domain"
+	case len(missing) > 0:
+		return "refresh cookie lacks " + strings.Join(missing, ", ")
+	}
+	return ""
+}
+
+// errorCode reads the "error" field of a rejection body leniently: plain
+// text, HTML or unknown JSON shapes give "".
+func errorCode(body []byte) string {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 || body[0] != '{' {
+		return ""
+	}
+	var e errorBody
+	if json.Unmarshal(body, &e) != nil {
+		return ""
+	}
+	if s, ok := e.Error.(string); ok {
+		return s
+	}
+	return ""
+}
+
+func shortErr(err error) string {
+	s := err.Error()
+	if len(s) > 80 {
+		s = s[:80]
+	}
+	return s
+}
+
+// StatusError is a non-2xx answer during sign-in or CSRF fetch.
+type StatusError struct {
+	Step       string // "sign-in" or "csrf"
+	Status     int
+	Code       string // body "error" field, if any
+	RetryAfter time.Duration
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("%s: HTTP %d", e.Step, e.Status)
+	if e.Code != "" {
+		msg += " (" + e.Code + ")"
+	}
+	return msg
+}
+
+func (p *CookieProfile) SignIn(ctx context.Context, c *http.Client, cred Credential) (Family, error) {
+	var f Family
+	payload, _ := json.Marshal(map[string]string{p.cfg.IdentifierField: cred.Identifier, p.cfg.PasswordField: cred.Password})
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, p.cfg.BaseURL+p.cfg.SignInPath, bytes.NewReader(payload))
+	if err != nil {
+		return f, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	status, h, body, err := do(c, req)
+	if err != nil {
+		return f, fmt.Errorf("sign-in: %w", err)
+	}
+	if status != http.StatusOK {
+		return f, &StatusError{Step: "sign-in", Status: status, Code: errorCode(body), RetryAfter: retryAfter(h)}
+	}
+	var r oracle.Reply
+	p.readCookies(h, &r)
+	if r.NewRefresh == "" {
+		return f, fmt.Errorf("sign-in: 200 without a %s cookie", p.cfg.RefreshCookie)
+	}
+	f.Refresh, f.Access = r.NewRefresh, r.NewAccess
+	var sb map[string]any
+	if err := json.Unmarshal(body, &sb); err != nil {
+		return f, fmt.Errorf("sign-in: body is not JSON: %s", shortErr(err))
+	}
+	if sess, ok := sb["session"].(map[string]any); ok {
+		f.ID, _ = sess[p.cfg.FamilyField].(string)
+	}
+	if f.ID == "" {
+		return f, fmt.Errorf("sign-in: body has no session.%s", p.cfg.FamilyField)
+	}
+	f.CSRF, err = p.fetchCSRF(ctx, c, f)
+	return f, err
+}
+
+func (p *CookieProfile) fetchCSRF(ctx context.Context, c *http.Client, f Family) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.BaseURL+p.cfg.CSRFPath, nil)
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Cookie", p.cfg.AccessCookie+"="+f.Access+"; "+p.cfg.RefreshCookie+"="+f.Refresh)
+	status, h, body, err := do(c, req)
+	if err != nil {
+		return "", fmt.Errorf("csrf: %w", err)
+	}
+	if status != http.StatusOK {
+		return "", &StatusError{Step: "csrf", Status: status, Code: errorCode(body), RetryAfter: retryAfter(h)}
+	}
+	var b map[string]any
+	if err := json.Unmarshal(body, &b); err != nil {
+		return "", fmt.Errorf("csrf: body is not JSON: %s", shortErr(err))
+	}
+	tok, _ := b[p.cfg.CSRFField].(string)
+	if tok == "" {
+		return "", fmt.Errorf("csrf: body has no %s", p.cfg.CSRFField)
+	}
+	return tok, nil
+}
+
+func (p *CookieProfile) CheckAccess(ctx context.Context, c *http.Client, access string) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.BaseURL+p.cfg.SessionPath, nil)
+	if err != nil {
+		return 0, err
+	}
+	req.Header.Set("Cookie", p.cfg.AccessCookie+"="+access)
+	status, _, _, err := do(c, req)
+	return status, err
+}
+
+// maxBody bounds how much of any response the harness reads.
+const maxBody = 64 << 10
+
+func do(c *http.Client, req *http.Request) (int, http.Header, []byte, error) {
+	resp, err := c.Do(req)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	return resp.StatusCode, resp.Header, body, nil
+}
+
+// retryAfter reads Retry-After as seconds or an HTTP date; 0 if absent.
+func retryAfter(h http.Header) time.Duration {
+	v := h.Get("Retry-After")
+	if v == "" {
+		return 0
+	}
+	var secs int
+	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := time.Until(t); d > 0 {
+			return d
+		}
+	}
+	return 0
+}

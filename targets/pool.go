@@ -1,0 +1,86 @@
+package targets
+
+import (
+	"fmt"
+	"sync/atomic"
+)
+
+// Pool holds the virtual sessions and leases idle ones to requests. A
+// leased session belongs to its holder until Release; the idle queue is
+// the only shared state and a channel guards it.
+type Pool struct {
+	profile  Profile
+	fp       *Fingerprinter
+	sessions []*Session
+	idle     chan *Session
+	dropped  atomic.Uint64
+}
+
+// NewPool makes n signed-out sessions for profile.
+func NewPool(n int, profile Profile, fp *Fingerprinter) *Pool {
+	p := &Pool{
+		profile:  profile,
+		fp:       fp,
+		sessions: make([]*Session, n),
+		idle:     make(chan *Session, n),
+	}
+	for i := range p.sessions {
+		s := &Session{Index: i, FP: fp.Of(fmt.Sprintf("session/%d", i)), profile: profile}
+		s.fpHdr = []string{s.FP}
+		p.sessions[i] = s
+	}
+	return p
+}
+
+// Profile is the protocol the pool's sessions speak.
+func (p *Pool) Profile() Profile { return p.profile }
+
+// Fingerprinter is the run's fingerprinter.
+func (p *Pool) Fingerprinter() *Fingerprinter { return p.fp }
+
+// Len is the number of sessions.
+func (p *Pool) Len() int { return len(p.sessions) }
+
+// Session returns the session in slot i. Only the lease holder may use it.
+func (p *Pool) Session(i int) *Session {
+	if i < 0 || i >= len(p.sessions) {
+		return nil
+	}
+	return p.sessions[i]
+}
+
+// TryLease takes an idle session without waiting; nil when none is idle.
+func (p *Pool) TryLease() *Session {
+	select {
+	case s := <-p.idle:
+		return s
+	default:
+		return nil
+	}
+}
+
+// Release hands a leased session back to the idle queue.
+func (p *Pool) Release(s *Session) { p.idle <- s }
+
+// Idle is how many sessions wait for a lease now.
+func (p *Pool) Idle() int { return len(p.idle) }
+
+// Dropped counts pacer ticks that found no idle session.
+func (p *Pool) Dropped() uint64 { return p.dropped.Load() }
+
+// Drain takes every session out of the idle queue, waiting for none; it
+// returns how many it took. Used at the end of a run to read final states.
+func (p *Pool) Drain() int {
+	n := 0
+	for {
+		select {
+		case <-p.idle:
+			n++
+		default:
+			return n
+		}
+	}
+}
+
+// Sessions returns all sessions; only safe when no lease is outstanding.
+func (p *Pool) Sessions() []*Session { return p.sessions }
