@@ -60,7 +60,8 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 				e.probeRevocation(ctx, s, ChaosLostResponse, ghost, ghostAccess)
 			}
 		case jr.Outcome == oracle.Indeterminate:
-			s.State = oracle.FamilyDesync
+			e.replaceFamily(ctx, s) // the client cannot know which token lives
+			return
 		default:
 			s.Rotate(ghost, ghostAccess, received) // throttled or failed: the client keeps what it has
 		}
@@ -324,7 +325,9 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 		s.SetHead(reply.NewRefresh, reply.NewAccess, time.Now())
 		e.release(s)
 	case j.Accepted:
-		s.State = oracle.FamilyForked
+		if j.Outcome.IsFailure() {
+			s.State = oracle.FamilyForked // the restored token started a second chain
+		}
 		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
 	case j.SuspectReuse:
 		head, access := s.Refresh, s.Access
@@ -386,7 +389,8 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 	case j.SuspectReuse:
 		e.probeRevocation(ctx, s, ChaosReplay, s.Refresh, s.Access)
 	case j.Outcome == oracle.Indeterminate:
-		s.State = oracle.FamilyDesync
+		e.replaceFamily(ctx, s) // the thief may hold a live token: start clean
+		return
 	}
 	e.endEvent(ctx, s)
 }

@@ -13,7 +13,9 @@ func TestJudge(t *testing.T) {
 	parent := func(who Who, age time.Duration) Attempt {
 		return Attempt{Presented: PresentedParent, Who: who, Age: age, Family: "f1", Token: "t0", KnownChild: "c1", KnownHead: "h9"}
 	}
-	ok := func(refresh string) Reply { return Reply{Status: 200, NewRefresh: refresh, NewAccess: "a", FamilyID: "f1"} }
+	ok := func(refresh string) Reply {
+		return Reply{Status: 200, NewRefresh: refresh, NewAccess: "a", FamilyID: "f1"}
+	}
 	reused := Reply{Status: 401, ErrorCode: "refresh_token_reused"}
 
 	cases := []struct {

@@ -18,12 +18,12 @@ func TestParseCredentials(t *testing.T) {
 		t.Fatalf("%v %v", creds, err)
 	}
 	bad := map[string]string{
-		"alice\n":                 "u.csv:1: want 2 fields",
-		"alice,\n":                "u.csv:1: empty password",
-		",pw\n":                   "u.csv:1: empty identifier",
-		"a,1\nb,2\na,3\n":         "u.csv:3: identifier \"a\" repeats line 1",
-		"identifier,password\n":   "no credentials",
-		"a,\"unterminated\n":      "u.csv:1",
+		"alice\n":               "u.csv:1: want 2 fields",
+		"alice,\n":              "u.csv:1: empty password",
+		",pw\n":                 "u.csv:1: empty identifier",
+		"a,1\nb,2\na,3\n":       "u.csv:3: identifier \"a\" repeats line 1",
+		"identifier,password\n": "no credentials",
+		"a,\"unterminated\n":    "u.csv:1",
 	}
 	for in, want := range bad {
 		_, err := ParseCredentials(strings.NewReader(in), "u.csv")

@@ -1,0 +1,64 @@
+package dashboard
+
+import (
+	"github.com/charmbracelet/bubbles/progress"
+)
+
+// headerLines renders the three header lines: what is tested and the
+// verdict so far, the policy and chaos mix, and the run's progress.
+func (m Model) headerLines(w int) []string {
+	st, s := m.st, &m.cur
+
+	v := judge(s)
+	right := st.badgeOK.Render(" PASSING ")
+	if v.failing {
+		right = st.badgeNG.Render(" FAILING ") + " " + st.bad.Render(v.reason)
+	}
+	switch {
+	case m.stopping || m.interrupting:
+		right = st.warn.Render("STOPPING") + "  " + right
+	case m.paused:
+		right = st.warn.Render("PAUSED") + "  " + right
+	}
+	target := m.hdr.Target
+	if target == "" {
+		target = "(no target)"
+	}
+	line1 := spread(st.title.Render("refreshstorm")+"  "+target, right, w)
+
+	policy, chaos := m.hdr.Policy, m.hdr.Chaos
+	if policy == "" {
+		policy = "-"
+	}
+	if chaos == "" {
+		chaos = "none"
+	}
+	line2 := fit(st.dim.Render("policy ")+policy+"   "+st.dim.Render("chaos ")+chaos, w)
+
+	return []string{line1, line2, m.progressLine(w)}
+}
+
+// progressLine shows elapsed / planned time with a progress bar, or only the
+// elapsed time when the run lasts until stopped.
+func (m Model) progressLine(w int) string {
+	st, s := m.st, &m.cur
+	if s.Duration <= 0 {
+		return fit(st.dim.Render("elapsed ")+fmtClock(s.Elapsed)+
+			st.dim.Render("   runs until stopped (q)"), w)
+	}
+	pct := float64(s.Elapsed) / float64(s.Duration)
+	pct = min(max(pct, 0), 1)
+	text := " " + fmtClock(s.Elapsed) + " / " + fmtClock(s.Duration) +
+		st.dim.Render("  left ") + fmtClock(s.Duration-s.Elapsed)
+	barW := w - width(text)
+	if barW < 10 {
+		return fit(text[1:], w)
+	}
+	bar := progress.New(
+		progress.WithSolidFill("6"),
+		progress.WithColorProfile(st.profile),
+		progress.WithoutPercentage(),
+		progress.WithWidth(barW),
+	)
+	return bar.ViewAs(pct) + text
+}
