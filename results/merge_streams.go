@@ -1,0 +1,160 @@
+package results
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
+)
+
+// mergeStreams concatenates the shards' events.csv, latency.hlog and
+// results.bin into d and builds s.Timeline.
+func mergeStreams(d *Dir, inputs []*mergeInput, s *Summary) error {
+	perSecond := map[int]*hdr.Histogram{} // merged second -> load latency
+	d.begin(s.StartedAt)
+	for _, in := range inputs {
+		if err := copyEvents(d, in.dir); err != nil {
+			return err
+		}
+		if err := copyHlog(d, in, perSecond); err != nil {
+			return err
+		}
+		if err := copyResults(d, in.dir); err != nil {
+			return err
+		}
+	}
+	s.Timeline = mergeTimelines(inputs, perSecond)
+	return nil
+}
+
+func inputError(dir, file string, err error) error {
+	return &MergeInputError{Dirs: []string{dir}, Reason: fmt.Sprintf("%s: %v", file, unwrapPathError(err)), Err: err}
+}
+
+func copyEvents(d *Dir, dir string) error {
+	f, err := os.Open(filepath.Join(dir, FileEvents))
+	if err != nil {
+		return inputError(dir, FileEvents, err)
+	}
+	defer f.Close()
+	br := bufio.NewReaderSize(f, streamBuffer)
+	head, err := br.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return inputError(dir, FileEvents, err)
+	}
+	if head != eventsHeader {
+		return inputError(dir, FileEvents, fmt.Errorf("header %q is not %q", strings.TrimSpace(head), strings.TrimSpace(eventsHeader)))
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := io.Copy(d.events.w, br); err != nil {
+		return fmt.Errorf("merge: %s: %w", FileEvents, err)
+	}
+	return nil
+}
+
+// copyHlog appends the shard's interval lines (absolute timestamps) and adds
+// its load-kind intervals to perSecond.
+func copyHlog(d *Dir, in *mergeInput, perSecond map[int]*hdr.Histogram) error {
+	p := filepath.Join(in.dir, FileHlog)
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return inputError(in.dir, FileHlog, err)
+	}
+	r := hdr.NewHistogramLogReader(bytes.NewReader(b))
+	startMs := in.s.StartedAt.UnixMilli()
+	for {
+		h, err := r.NextIntervalHistogram()
+		if err != nil {
+			return inputError(in.dir, FileHlog, err)
+		}
+		if h == nil {
+			break
+		}
+		k, ok := ParseKind(h.Tag())
+		if !ok || !isLoad(k) {
+			continue
+		}
+		sec := int(math.Round(float64(h.StartTimeMs()-startMs)/1000)) + in.offset
+		if perSecond[sec] == nil {
+			perSecond[sec] = newLatencyHist()
+		}
+		perSecond[sec].Merge(h)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for line := range strings.Lines(string(b)) {
+		if line == "" || line[0] == '#' || line[0] == '"' {
+			continue
+		}
+		if _, err := d.hlog.w.WriteString(line); err != nil {
+			return fmt.Errorf("merge: %s: %w", FileHlog, err)
+		}
+	}
+	return nil
+}
+
+func copyResults(d *Dir, dir string) error {
+	f, err := os.Open(filepath.Join(dir, FileResultsBin))
+	if err != nil {
+		return inputError(dir, FileResultsBin, err)
+	}
+	defer f.Close()
+	dec := vegeta.NewDecoder(bufio.NewReaderSize(f, streamBuffer))
+	for {
+		var res vegeta.Result
+		err := dec.Decode(&res)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return inputError(dir, FileResultsBin, err)
+		}
+		red := redactResult(&res)
+		d.writeResult(&red)
+	}
+}
+
+// mergeTimelines adds the shards' seconds, aligned on wall-clock time; the
+// percentiles of each second come from the merged latency.hlog intervals.
+func mergeTimelines(inputs []*mergeInput, perSecond map[int]*hdr.Histogram) []TimelinePoint {
+	bySecond := map[int]*TimelinePoint{}
+	last := -1
+	for _, in := range inputs {
+		for _, p := range in.s.Timeline {
+			sec := p.Second + in.offset
+			m := bySecond[sec]
+			if m == nil {
+				m = &TimelinePoint{Second: sec}
+				bySecond[sec] = m
+			}
+			m.Requests += p.Requests
+			m.Rate += p.Rate
+			m.Total += p.Total
+			m.Failures += p.Failures
+			m.Undecided += p.Undecided
+			last = max(last, sec)
+		}
+	}
+	out := make([]TimelinePoint, 0, last+1)
+	for sec := 0; sec <= last; sec++ {
+		p := TimelinePoint{Second: sec}
+		if m := bySecond[sec]; m != nil {
+			p = *m
+		}
+		if h := perSecond[sec]; h != nil {
+			q := quantilesOf(h)
+			p.P50, p.P99 = q.P50, q.P99
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+package results
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+)
+
+// SchemaSummary versions summary.json (DESIGN §6).
+const SchemaSummary = "refreshstorm/summary/v1"
+
+// Verdicts.
+const (
+	VerdictPass = "pass"
+	VerdictFail = "fail"
+)
+
+// RateChange is a live rate change made from the dashboard.
+type RateChange struct {
+	At   time.Duration // since the run started
+	Rate float64       // requests/s; 0 = as fast as possible
+}
+
+type rateChangeJSON struct {
+	AtS  float64 `json:"at_s"`
+	Rate float64 `json:"rate"`
+}
+
+func (c RateChange) MarshalJSON() ([]byte, error) {
+	return json.Marshal(rateChangeJSON{AtS: c.At.Seconds(), Rate: c.Rate})
+}
+
+func (c *RateChange) UnmarshalJSON(b []byte) error {
+	var j rateChangeJSON
+	if err := json.Unmarshal(b, &j); err != nil {
+		return err
+	}
+	*c = RateChange{At: time.Duration(j.AtS * float64(time.Second)), Rate: j.Rate}
+	return nil
+}
+
+// RunMeta is what the engine knows at the end of a run and the recorder
+// does not.
+type RunMeta struct {
+	Config           map[string]any // echoed run config; never secrets
+	ScenarioID       string         // hash of the scenario-defining config
+	Elapsed          time.Duration
+	Families         [oracle.NumFamilyStates]uint64
+	RaceLogouts      uint64
+	ReSignedIn       uint64
+	Interrupted      bool
+	RateChanges      []RateChange
+	ConcurrentSpread Quantiles // send-time spread inside concurrent-duplicate bursts
+}
+
+// Summary is the end-of-run result; its JSON form is summary.json.
+type Summary struct {
+	Schema      string         `json:"schema"`
+	Config      map[string]any `json:"config"`
+	ScenarioID  string         `json:"scenario_id"`
+	StartedAt   time.Time      `json:"started_at"`
+	ElapsedS    float64        `json:"elapsed_s"`
+	Interrupted bool           `json:"interrupted"`
+	MergedFrom  []string       `json:"merged_from,omitempty"`
+
+	Requests    Requests      `json:"requests"`
+	Outcomes    OutcomeCounts `json:"outcomes"`
+	Families    FamilyCounts  `json:"families"`
+	RaceLogouts RaceLogouts   `json:"race_logouts"`
+	ReSignedIn  uint64        `json:"re_signed_in"`
+
+	// Latency of load requests (refresh, duplicate, replay).
+	Latency          LatencyMs `json:"latency_ms"`
+	LatencyCorrected LatencyMs `json:"latency_corrected_ms"`
+	// Raw latency per request kind and per outcome (non-empty ones only).
+	LatencyByKind    map[string]LatencyMs `json:"latency_by_kind_ms"`
+	LatencyByOutcome map[string]LatencyMs `json:"latency_by_outcome_ms"`
+	ConcurrentSpread *LatencyMs           `json:"concurrent_spread_ms,omitempty"`
+
+	Chaos       Chaos             `json:"chaos"`
+	RateChanges []RateChange      `json:"rate_changes"`
+	Thresholds  []ThresholdResult `json:"thresholds"`
+	Verdict     string            `json:"verdict"`
+
+	// Timeline is the per-second series (timeline.csv).
+	Timeline []TimelinePoint `json:"-"`
+	// Histograms are the raw HDR histograms (histograms.json), kept so that
+	// merge is exact.
+	Histograms *Histograms `json:"-"`
+}
+
+// Requests counts classified requests.
+type Requests struct {
+	Total   uint64     `json:"total"` // every kind
+	Rate    float64    `json:"rate"`  // total / elapsed_s
+	Load    uint64     `json:"load"`  // refresh + duplicate + replay
+	Dropped uint64     `json:"dropped"`
+	ByKind  KindCounts `json:"by_kind"`
+}
+
+// RaceLogouts are logouts after benign races (DESIGN §3).
+type RaceLogouts struct {
+	Count uint64 `json:"count"`
+	// Per1000 is per 1,000 load refreshes (requests of kind refresh).
+	Per1000 float64 `json:"per_1000"`
+}
+
+// LatencyMs are percentiles in float milliseconds.
+type LatencyMs struct {
+	P50   float64 `json:"p50"`
+	P90   float64 `json:"p90"`
+	P99   float64 `json:"p99"`
+	P999  float64 `json:"p999"`
+	Max   float64 `json:"max"`
+	Count int64   `json:"count"`
+}
+
+func latencyMs(q Quantiles) LatencyMs {
+	return LatencyMs{P50: ms(q.P50), P90: ms(q.P90), P99: ms(q.P99), P999: ms(q.P999), Max: ms(q.Max), Count: q.Count}
+}
+
+// Chaos lists injected chaos events and the outcomes they produced.
+type Chaos struct {
+	Injected map[string]uint64            `json:"injected"`
+	Produced map[string]map[string]uint64 `json:"produced"` // chaos kind -> outcome -> count
+}
+
+// ThresholdResult is one evaluated threshold.
+type ThresholdResult struct {
+	Expr  string  `json:"expr"`
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit,omitempty"`
+	Pass  bool    `json:"pass"`
+}
+
+// Failures sums every fail_* outcome.
+func (s *Summary) Failures() uint64 {
+	var n uint64
+	for o, c := range s.Outcomes {
+		if oracle.Outcome(o).IsFailure() {
+			n += c
+		}
+	}
+	return n
+}
+
+// Elapsed returns the run's length.
+func (s *Summary) Elapsed() time.Duration {
+	return time.Duration(s.ElapsedS * float64(time.Second))
+}
+
+// FailedThresholds lists the thresholds that did not pass.
+func (s *Summary) FailedThresholds() []ThresholdResult {
+	var out []ThresholdResult
+	for _, t := range s.Thresholds {
+		if !t.Pass {
+			out = append(out, t)
+		}
+	}
+	return out
+}

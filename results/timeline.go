@@ -1,0 +1,108 @@
+package results
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"time"
+)
+
+// TimelinePoint is one second of the run, persisted in timeline.csv so that
+// the report can be regenerated from a results directory.
+type TimelinePoint struct {
+	Second    int     // seconds since the run started
+	Requests  uint64  // load requests completed in that second
+	Rate      float64 // load requests/s in that second
+	Total     uint64  // classified requests of every kind
+	Failures  uint64  // fail_* outcomes of every kind
+	Undecided uint64  // transport_error + timeout
+	P50, P99  time.Duration
+}
+
+var timelineHeader = []string{"second", "requests", "rate", "total", "failures", "undecided", "p50_ms", "p99_ms"}
+
+func (p TimelinePoint) secondPoint() SecondPoint {
+	return SecondPoint{Second: p.Second, Requests: p.Requests, Rate: p.Rate, P50: p.P50, P99: p.P99}
+}
+
+func writeTimeline(w io.Writer, points []TimelinePoint) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(timelineHeader); err != nil {
+		return err
+	}
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	for _, p := range points {
+		rec := []string{
+			strconv.Itoa(p.Second), strconv.FormatUint(p.Requests, 10), f(p.Rate),
+			strconv.FormatUint(p.Total, 10), strconv.FormatUint(p.Failures, 10), strconv.FormatUint(p.Undecided, 10),
+			f(ms(p.P50)), f(ms(p.P99)),
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func readTimeline(r io.Reader) ([]TimelinePoint, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = len(timelineHeader)
+	head, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	for i, h := range timelineHeader {
+		if head[i] != h {
+			return nil, fmt.Errorf("header column %d is %q, want %q", i+1, head[i], h)
+		}
+	}
+	var out []TimelinePoint
+	for line := 2; ; line++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		p, err := parseTimelineRecord(rec)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		out = append(out, p)
+	}
+}
+
+func parseTimelineRecord(rec []string) (TimelinePoint, error) {
+	var p TimelinePoint
+	var err error
+	fail := func(col int, e error) (TimelinePoint, error) {
+		return p, fmt.Errorf("column %s: %w", timelineHeader[col], e)
+	}
+	if p.Second, err = strconv.Atoi(rec[0]); err != nil {
+		return fail(0, err)
+	}
+	uints := []*uint64{1: &p.Requests, 3: &p.Total, 4: &p.Failures, 5: &p.Undecided}
+	for i, dst := range uints {
+		if dst == nil {
+			continue
+		}
+		if *dst, err = strconv.ParseUint(rec[i], 10, 64); err != nil {
+			return fail(i, err)
+		}
+	}
+	if p.Rate, err = strconv.ParseFloat(rec[2], 64); err != nil {
+		return fail(2, err)
+	}
+	for i, dst := range map[int]*time.Duration{6: &p.P50, 7: &p.P99} {
+		v, err := strconv.ParseFloat(rec[i], 64)
+		if err != nil {
+			return fail(i, err)
+		}
+		*dst = time.Duration(math.Round(v * float64(time.Millisecond)))
+	}
+	return p, nil
+}
