@@ -3,12 +3,11 @@ package attack
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/http"
 	"testing"
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/authserver"
+	"github.com/refreshstorm/refreshstorm/internal/rig"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/results"
 	"github.com/refreshstorm/refreshstorm/targets"
@@ -34,10 +33,6 @@ type runOutcome struct {
 
 func runAgainstAuthserver(t *testing.T, spec runSpec) runOutcome {
 	t.Helper()
-	sp, err := authserver.ParsePolicy(spec.serverPolicy)
-	if err != nil {
-		t.Fatal(err)
-	}
 	declared, err := oracle.ParsePolicy(spec.declared)
 	if err != nil {
 		t.Fatal(err)
@@ -46,29 +41,12 @@ func runAgainstAuthserver(t *testing.T, spec runSpec) runOutcome {
 	if err != nil {
 		t.Fatal(err)
 	}
-	users := authserver.DemoUsers(spec.sessions)
-	srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: sp, Users: users})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	creds := make([]targets.Credential, 0, len(users))
-	for i := 1; i <= len(users); i++ {
-		id := fmt.Sprintf("user-%04d", i)
-		creds = append(creds, targets.Credential{Identifier: id, Password: users[id]})
-	}
-	profile, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: srv.URL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool := targets.NewPool(spec.sessions, profile, targets.NewFingerprinter())
+	srv, creds := rig.Authserver(t, spec.serverPolicy, spec.sessions)
 	transport := NewTransport(spec.sessions + 64)
 	t.Cleanup(transport.CloseIdleConnections)
+	pool := rig.SignedInPool(t, srv.URL, spec.sessions, creds, transport)
 	ctx, cancel := context.WithTimeout(context.Background(), spec.duration+30*time.Second)
 	defer cancel()
-	if err := pool.SignInAll(ctx, &http.Client{Transport: transport}, creds, 1, targets.BootstrapOptions{}); err != nil {
-		t.Fatal(err)
-	}
 	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now(), Duration: spec.duration})
 	eng, err := New(Config{
 		Pool: pool, Creds: creds, Transport: transport,

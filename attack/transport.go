@@ -130,7 +130,9 @@ func (e *Engine) send(req *http.Request) (*http.Response, oracle.Reply) {
 	if err != nil {
 		return synthetic(req, "reading body: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
 	}
-	resp.Body = &bodyReader{Reader: bytes.NewReader(body)}
+	br := &bodyReader{}
+	br.Reset(body)
+	resp.Body = br
 	return resp, e.profile.ParseRefresh(resp.StatusCode, resp.Header, body)
 }
 
@@ -144,9 +146,11 @@ func readBody(resp *http.Response) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
 }
 
-type bodyReader struct{ *bytes.Reader }
+// bodyReader hands the body, already read, back to vegeta in one
+// allocation.
+type bodyReader struct{ bytes.Reader }
 
-func (bodyReader) Close() error { return nil }
+func (*bodyReader) Close() error { return nil }
 
 func isTimeout(err error) bool {
 	var ne net.Error

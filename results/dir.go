@@ -28,6 +28,10 @@ const (
 
 const streamBuffer = 64 << 10
 
+// ErrDirNotEmpty is wrapped by CreateDir's error for an existing directory
+// that holds files.
+var ErrDirNotEmpty = errors.New("directory is not empty")
+
 // Dir is a results directory being written: events.csv, latency.hlog and
 // results.bin are streamed while the run goes; Finish writes the rest.
 // Its methods may be called from different goroutines.
@@ -89,8 +93,8 @@ func CreateDir(path string) (*Dir, error) {
 			return nil, fmt.Errorf("results directory %q: %w", path, err)
 		}
 		if len(entries) > 0 {
-			return nil, fmt.Errorf("results directory %q is not empty (it holds %q and %d more): choose a new directory or remove it",
-				path, entries[0].Name(), len(entries)-1)
+			return nil, fmt.Errorf("results directory %q: %w (it holds %q and %d more): choose a new directory or remove it",
+				path, ErrDirNotEmpty, entries[0].Name(), len(entries)-1)
 		}
 	}
 	if err := os.MkdirAll(path, 0o755); err != nil {

@@ -121,13 +121,13 @@ func loadMergeInputs(dirs []string) ([]*mergeInput, error) {
 func mergeSummaries(inputs []*mergeInput) (*Summary, error) {
 	first := inputs[0].s
 	m := &Summary{
-		Schema:     first.Schema,
-		Config:     maps.Clone(first.Config),
-		ScenarioID: first.ScenarioID,
-		StartedAt:  first.StartedAt,
-		Chaos:      Chaos{Injected: map[string]uint64{}, Produced: map[string]map[string]uint64{}},
-		Histograms: &Histograms{},
-		Thresholds: []ThresholdResult{},
+		Schema:      first.Schema,
+		Config:      maps.Clone(first.Config),
+		ScenarioID:  first.ScenarioID,
+		StartedAt:   first.StartedAt,
+		Chaos:       Chaos{Injected: map[string]uint64{}, Produced: map[string]map[string]uint64{}},
+		Histograms:  &Histograms{},
+		Thresholds:  []ThresholdResult{},
 		RateChanges: []RateChange{},
 	}
 	delete(m.Config, "shard")

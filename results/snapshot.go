@@ -51,9 +51,9 @@ type Snapshot struct {
 	Dropped  uint64 // pacer ticks with no idle session
 	Outcomes [oracle.NumOutcomes]uint64
 
-	LastSecond     Quantiles // raw latency of the last complete second
-	Whole          Quantiles // raw latency of the whole run (load requests)
-	WholeCorrected Quantiles // corrected latency of the whole run
+	LastSecond     Quantiles     // raw latency of the last complete second
+	Whole          Quantiles     // raw latency of the whole run (load requests)
+	WholeCorrected Quantiles     // corrected latency of the whole run
 	Seconds        []SecondPoint // the last 60 seconds, oldest first
 
 	Families    [oracle.NumFamilyStates]uint64

@@ -41,8 +41,10 @@ func (w *window) init(perKind bool) {
 func (w *window) record(kind Kind, load bool, out oracle.Outcome, lat time.Duration) {
 	w.dirty = true
 	w.total++
+	if kind == KindRefresh {
+		w.requests++ // the achieved rate is the pacer's refreshes, not the chaos extras
+	}
 	if load {
-		w.requests++
 		recordLatency(w.load, lat)
 	}
 	if h := w.kinds[kind]; h != nil {

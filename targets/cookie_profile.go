@@ -87,12 +87,26 @@ func (p *CookieProfile) RefreshURL() string    { return p.refreshURL }
 // CSRFHeader is the canonical name of the CSRF header.
 func (p *CookieProfile) CSRFHeader() string { return p.csrfKey }
 
+// FillRefreshHeader sets the refresh headers. A one-value slice already
+// in h is overwritten in place rather than replaced, so a session's
+// prebuilt header costs one string per rotation; vegeta copies header
+// values into each request, so no request shares them.
 func (p *CookieProfile) FillRefreshHeader(h http.Header, token, csrf string) {
-	h["Cookie"] = []string{p.cfg.RefreshCookie + "=" + token}
+	setOne(h, "Cookie", p.cfg.RefreshCookie+"="+token)
 	h["Content-Type"] = p.jsonCT
 	if csrf != "" {
-		h[p.csrfKey] = []string{csrf}
+		setOne(h, p.csrfKey, csrf)
+	} else {
+		delete(h, p.csrfKey)
 	}
+}
+
+func setOne(h http.Header, key, value string) {
+	if v := h[key]; len(v) == 1 {
+		v[0] = value
+		return
+	}
+	h[key] = []string{value}
 }
 
 // refreshBody is the default-shaped success body; decoding into a struct
@@ -145,56 +159,23 @@ func (p *CookieProfile) ParseRefresh(status int, h http.Header, body []byte) ora
 }
 
 // readCookies extracts the new tokens and checks the refresh cookie's
-// attributes: a __Host- cookie must be Secure, Path=/ and carry no Domain,
-// and a refresh token must be HttpOnly.
+// attributes.
 func (p *CookieProfile) readCookies(h http.Header, r *oracle.Reply) {
+	now := time.Now()
 	for _, line := range h["Set-Cookie"] {
-		name, _, _ := strings.Cut(line, "=")
-		name = strings.TrimSpace(name)
-		if name != p.cfg.RefreshCookie && name != p.cfg.AccessCookie {
+		c := parseSetCookie(line, now)
+		if !c.ok || (c.name != p.cfg.RefreshCookie && c.name != p.cfg.AccessCookie) || c.clears() {
 			continue
 		}
-		c, err := http.ParseSetCookie(line)
-		if err != nil {
-			if name == p.cfg.RefreshCookie {
-				r.CookieProblem = "unparsable Set-Cookie for " + name
-			}
+		if c.name == p.cfg.AccessCookie {
+			r.NewAccess = c.value
 			continue
 		}
-		if c.MaxAge < 0 || c.Value == "" {
-			continue // a clearing cookie, not a new token
-		}
-		if name == p.cfg.AccessCookie {
-			r.NewAccess = c.Value
-			continue
-		}
-		r.NewRefresh = c.Value
+		r.NewRefresh = c.value
 		if !p.cfg.AllowInsecureCookies {
-			r.CookieProblem = cookieProblem(c)
+			r.CookieProblem = c.problem()
 		}
 	}
-}
-
-func cookieProblem(c *http.Cookie) string {
-	var missing []string
-	if !c.Secure {
-		missing = append(missing, "Secure")
-	}
-	if !c.HttpOnly {
-		missing = append(missing, "HttpOnly")
-	}
-	if c.Path != "/" {
-		missing = append(missing, "Path=/")
-	}
-	switch {
-	case c.Domain != "" && len(missing) > 0:
-		return "refresh cookie lacks " + strings.Join(missing, ", ") + " and carries Domain"
-	case c.Domain != "":
-		return "refresh cookie carries Domain"
-	case len(missing) > 0:
-		return "refresh cookie lacks " + strings.Join(missing, ", ")
-	}
-	return ""
 }
 
 // errorCode reads the "error" field of a rejection body leniently: plain

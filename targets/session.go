@@ -116,9 +116,9 @@ func (s *Session) SetHead(refresh, access string, now time.Time) {
 	s.rebuildHeader()
 }
 
-// Header is the prebuilt header of a plain refresh by this session. It is
-// rebuilt on every rotation, never mutated in place, so a request built
-// from it keeps its values.
+// Header is the prebuilt header of a plain refresh by this session. It
+// is updated in place on rotation: use it only while holding the lease,
+// and copy it (as vegeta does) to keep a request's values.
 func (s *Session) Header() http.Header { return s.header }
 
 // SessionHeader names the internal header that tells the transport which
@@ -132,8 +132,9 @@ func (s *Session) rebuildHeader() {
 	if s.slotHdr == nil {
 		s.slotHdr = []string{strconv.Itoa(s.Index)}
 	}
-	h := make(http.Header, 4)
-	s.profile.FillRefreshHeader(h, s.Refresh, s.CSRF)
-	h[SessionHeader] = s.slotHdr
-	s.header = h
+	if s.header == nil {
+		s.header = make(http.Header, 4)
+	}
+	s.profile.FillRefreshHeader(s.header, s.Refresh, s.CSRF)
+	s.header[SessionHeader] = s.slotHdr
 }

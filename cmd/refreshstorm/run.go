@@ -299,7 +299,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	live := newLiveView(sc, p, target, eng, stdout, stderr)
 	eng.SetProgress(live.progress)
 	if sc.MetricsAddr != "" {
-		stop, err := results.ServeMetrics(sc.MetricsAddr, eng.Snapshot)
+		stop, err := results.ServeMetrics(sc.MetricsAddr, eng.Snapshot, results.WithLatency(rec.LatencyBuckets))
 		if err != nil {
 			return withCode(exitUsage, fmt.Errorf("--metrics-addr: %w", err))
 		}

@@ -1,0 +1,650 @@
+package attack
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+)
+
+// Experiment names, as findings cite them.
+const (
+	discExpLostResponse = "lost_response_retry"
+	discExpConcurrent   = "concurrent_duplicates"
+	discExpParent       = "parent_replay"
+	discExpGrandparent  = "grandparent_replay"
+	discExpCSRF         = "csrf"
+)
+
+// retryExperiment is the lost-response retry at growing delays: refresh
+// T0→T1, read T1, present T0 again after d. The series stops at the first
+// rejection; the window lies between the last accepted and the first
+// rejected delay.
+func (d *discoverer) retryExperiment(ctx context.Context) error {
+	d.retryRejectedAt = -1
+	var (
+		lastAccepted = time.Duration(-1)
+		kinds        []string // Got of each accepted trial, in delay order
+		undecidedAt  = time.Duration(-1)
+	)
+	for _, delay := range discoverDelays(d.opt.MaxDelay) {
+		d.progress("  retry after %v", delay)
+		tr, err := d.retryTrial(ctx, delay)
+		if err != nil {
+			return err
+		}
+		d.fp.Experiments.LostResponse = append(d.fp.Experiments.LostResponse, tr)
+		switch {
+		case tr.Accepted:
+			if n := len(kinds); n > 0 && kinds[n-1] == ProbeGotChild && tr.Got == ProbeGotNewChild {
+				d.violation("fail_replay_accepted", discExpLostResponse,
+					"a retry after %v got a new child where shorter delays got the same child: the window had closed, yet the rotated token was accepted and rotated again", delay)
+			}
+			lastAccepted = delay
+			kinds = append(kinds, tr.Got)
+			continue
+		case discRejected(tr.Status):
+			d.retryRejectedAt = delay
+			if delay == 0 && tr.ChildWorks != nil && !*tr.ChildWorks {
+				d.weakness("lost_response_logout", discExpLostResponse,
+					"an immediate retry after a lost response was rejected and the family revoked: the user is logged out")
+			}
+		default:
+			undecidedAt = delay
+		}
+		break
+	}
+	g := &d.fp.Grace
+	switch {
+	case d.retryRejectedAt == 0:
+		*g = ProbeGrace{Kind: ProbeGraceStrict, Text: "0 (strict)"}
+	case d.retryRejectedAt > 0 && lastAccepted >= 0:
+		up := discMS(d.retryRejectedAt)
+		*g = ProbeGrace{Kind: ProbeGraceWindow, LowerMS: discMS(lastAccepted), UpperMS: &up,
+			Text: "[" + lastAccepted.String() + ", " + d.retryRejectedAt.String() + "]"}
+	case lastAccepted >= 0 && undecidedAt < 0:
+		*g = ProbeGrace{Kind: ProbeGraceAtLeast, LowerMS: discMS(lastAccepted), Text: "≥ " + lastAccepted.String()}
+	case lastAccepted >= 0:
+		*g = ProbeGrace{Kind: ProbeGraceAtLeast, LowerMS: discMS(lastAccepted),
+			Text: "≥ " + lastAccepted.String() + " (undecided at " + undecidedAt.String() + ")"}
+	default:
+		*g = ProbeGrace{Kind: ProbeUnknown, Text: "unknown (the retry at 0s was undecided)"}
+	}
+	switch {
+	case g.Kind == ProbeGraceStrict:
+		d.dupModel = ""
+	case len(kinds) == 0:
+		d.dupModel = ProbeUnknown
+	case kinds[0] == ProbeGotNewChild:
+		d.dupModel = ProbeGotNewChild
+	default:
+		d.dupModel = ProbeGotChild
+	}
+	return nil
+}
+
+func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (ProbeRetryTrial, error) {
+	tr := ProbeRetryTrial{DelayMS: discMS(delay), Got: ProbeGotNone}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return tr, err
+	}
+	defer d.signOut(ctx, f)
+	t0 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return tr, err
+	}
+	t1 := f.head
+	if !discSleep(ctx, delay) {
+		return tr, ctx.Err()
+	}
+	r, err := d.refresh(ctx, t0, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
+	if tr.Accepted {
+		tr.Got = ProbeGotNewChild
+		if r.refresh == t1 {
+			tr.Got = ProbeGotChild
+		}
+	}
+	// Does the child the client lost still work, and the duplicate's?
+	c, err := d.refresh(ctx, t1, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.ChildWorks = c.works()
+	f.adopt(c)
+	if tr.Got == ProbeGotNewChild {
+		s, err := d.refresh(ctx, r.refresh, f.csrf)
+		if err != nil {
+			return tr, err
+		}
+		tr.DuplicateWorks = s.works()
+		f.adopt(s)
+	}
+	return tr, nil
+}
+
+// Burst sizes of the concurrent-duplicate experiment.
+var discBurstSizes = []int{2, 10}
+
+// concurrentExperiment releases N refreshes of one token on one start
+// barrier over warm connections, then refreshes every distinct child it
+// got: more than one live child where the observed policy allows one is a
+// fork.
+func (d *discoverer) concurrentExperiment(ctx context.Context) error {
+	sum := &d.fp.Concurrent
+	for _, n := range discBurstSizes {
+		for round := 1; round <= d.opt.Rounds; round++ {
+			d.progress("  burst of %d, round %d", n, round)
+			cr, err := d.burstRound(ctx, n, round)
+			if err != nil {
+				return err
+			}
+			sum.Rounds++
+			sum.MaxLiveChildren = max(sum.MaxLiveChildren, cr.LiveChildren)
+			if cr.Accepted > 0 && cr.LiveChildren == 0 {
+				sum.Logouts++
+				d.weakness("concurrent_logout", discExpConcurrent,
+					"%d concurrent refreshes of one token left no working child: the user is logged out", n)
+			}
+			if cr.LiveChildren > 1 && d.dupModel != ProbeGotNewChild && d.dupModel != ProbeUnknown {
+				cr.Fork = true
+				sum.Forks = true
+				d.violation("fail_fork", discExpConcurrent,
+					"%d concurrent refreshes of one token left %d live children, where the server's retry behaviour allows one: the family forked", n, cr.LiveChildren)
+			}
+			d.fp.Experiments.Concurrent = append(d.fp.Experiments.Concurrent, cr)
+			if cr.Fork {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (d *discoverer) burstRound(ctx context.Context, n, round int) (ProbeConcurrentRound, error) {
+	cr := ProbeConcurrentRound{N: n, Round: round, Statuses: []int{}, ErrorCodes: []string{}}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return cr, err
+	}
+	defer d.signOut(ctx, f)
+	d.warm(ctx, f.access, n)
+
+	bctx, cancel := context.WithTimeout(ctx, d.opt.Timeout)
+	defer cancel()
+	reqs := make([]*http.Request, n)
+	for i := range reqs {
+		if reqs[i], err = d.newRefresh(bctx, f.head, f.csrf); err != nil {
+			return cr, err
+		}
+	}
+	replies := make([]discReply, n)
+	errs := make([]error, n)
+	sent := make([]time.Time, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() {
+			<-start
+			sent[i] = time.Now()
+			replies[i], errs[i] = d.send(reqs[i])
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return cr, err
+		}
+	}
+	lo, hi := sent[0], sent[0]
+	var children []string
+	for i, r := range replies {
+		if sent[i].Before(lo) {
+			lo = sent[i]
+		}
+		if sent[i].After(hi) {
+			hi = sent[i]
+		}
+		cr.Statuses = append(cr.Statuses, r.status)
+		if r.code != "" && !slices.Contains(cr.ErrorCodes, r.code) {
+			cr.ErrorCodes = append(cr.ErrorCodes, r.code)
+		}
+		if r.accepted() {
+			cr.Accepted++
+			if !slices.Contains(children, r.refresh) {
+				children = append(children, r.refresh)
+			}
+		}
+	}
+	slices.Sort(cr.Statuses)
+	slices.Sort(cr.ErrorCodes)
+	cr.SpreadUS = hi.Sub(lo).Microseconds()
+	cr.DistinctChildren = len(children)
+	for _, child := range children {
+		r, err := d.refresh(ctx, child, f.csrf)
+		if err != nil {
+			return cr, err
+		}
+		if r.accepted() {
+			cr.LiveChildren++
+			f.adopt(r)
+		}
+	}
+	return cr, nil
+}
+
+// warm opens n connections to the target (best effort) by sending n
+// session checks at once, so that the burst does not pay for dials.
+func (d *discoverer) warm(ctx context.Context, access string, n int) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			<-start
+			_, _ = d.checkAccess(ctx, access)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// parentReplayExperiment replays the parent T1 after T1→T2 at growing
+// delays, starting from the last delay the retry experiment saw accepted.
+func (d *discoverer) parentReplayExperiment(ctx context.Context) error {
+	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
+	var delays []time.Duration
+	for _, dl := range discoverDelays(d.opt.MaxDelay) {
+		if dl >= from {
+			delays = append(delays, dl)
+		}
+	}
+	return d.replaySeries(ctx, "parent", delays, &d.fp.Experiments.ParentReplay)
+}
+
+// grandparentReplayExperiment replays the grandparent T0 after T0→T1→T2
+// at once, then at growing delays from the last accepted retry delay.
+func (d *discoverer) grandparentReplayExperiment(ctx context.Context) error {
+	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
+	delays := []time.Duration{0}
+	for _, dl := range discoverDelays(d.opt.MaxDelay) {
+		if dl >= from && dl > 0 {
+			delays = append(delays, dl)
+		}
+	}
+	return d.replaySeries(ctx, "grandparent", delays, &d.fp.Experiments.GrandparentReplay)
+}
+
+func (d *discoverer) replaySeries(ctx context.Context, presented string, delays []time.Duration, out *[]ProbeReplayTrial) error {
+	exp := discExpParent
+	if presented == "grandparent" {
+		exp = discExpGrandparent
+	}
+	for _, delay := range delays {
+		d.progress("  %s replay after %v", presented, delay)
+		tr, err := d.replayTrial(ctx, presented, delay)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, tr)
+		if tr.Accepted {
+			switch {
+			case presented == "grandparent":
+				d.violation("fail_replay_accepted", exp,
+					"the grandparent token was accepted %v after its child was rotated: the window admits any ancestor, not only the immediate parent", delay)
+			case d.retryRejectedAt >= 0 && delay > d.retryRejectedAt:
+				d.violation("fail_replay_accepted", exp,
+					"the parent token was accepted %v after rotation, past the window (a retry after %v was rejected)", delay, d.retryRejectedAt)
+			}
+			continue
+		}
+		if !discRejected(tr.Status) {
+			break // undecided: nothing more to learn from longer delays
+		}
+		d.judgeRevocation(exp, presented, delay, tr)
+		break
+	}
+	return nil
+}
+
+// discRejected reports whether a status is a definite rejection.
+func discRejected(status int) bool { return discReply{status: status}.rejected() }
+
+// judgeRevocation turns a rejected replay's follow-up checks into findings.
+func (d *discoverer) judgeRevocation(exp, presented string, delay time.Duration, tr ProbeReplayTrial) {
+	switch {
+	case tr.FamilyRevoked == nil:
+	case !*tr.FamilyRevoked:
+		if d.opt.ExpectReuse == oracle.ReuseReject {
+			d.weakness("reuse_rejected_only", exp,
+				"reuse rejected only (no revocation): after the %s was replayed %v late and rejected, the newest token still refreshes", presented, delay)
+		} else {
+			d.violation("fail_revocation_missing", exp,
+				"the %s replayed %v late was rejected, but the family was not revoked: the newest token still refreshes", presented, delay)
+		}
+	case tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299:
+		d.violation("fail_revocation_missing", exp,
+			"after the %s replay was rejected the refresh chain is dead, but the newest access cookie still opens the session (HTTP %d)", presented, tr.NewestAccessStatus)
+	}
+	if tr.Zombie != nil && *tr.Zombie {
+		d.violation("fail_zombie_family", exp,
+			"the family revoked after the %s replay works again %v later (refresh HTTP %d, session HTTP %d)",
+			presented, time.Duration(tr.LaterWaitMS)*time.Millisecond, tr.LaterRefreshStatus, tr.LaterAccessStatus)
+	}
+}
+
+// replayTrial: T0→T1→T2, wait delay, present T1 (parent) or T0
+// (grandparent). A rejection is followed by checks of the newest token and
+// access cookie, at once and, if the family was revoked, again after the
+// estimated window plus the zombie margin.
+func (d *discoverer) replayTrial(ctx context.Context, presented string, delay time.Duration) (ProbeReplayTrial, error) {
+	tr := ProbeReplayTrial{Presented: presented, DelayMS: discMS(delay), Got: ProbeGotNone}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return tr, err
+	}
+	defer d.signOut(ctx, f)
+	t0 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return tr, err
+	}
+	t1 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return tr, err
+	}
+	t2, a2 := f.head, f.access
+	token, child := t1, t2
+	if presented == "grandparent" {
+		token, child = t0, t1
+	}
+	if !discSleep(ctx, delay) {
+		return tr, ctx.Err()
+	}
+	r, err := d.refresh(ctx, token, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
+	switch {
+	case tr.Accepted && r.refresh == child:
+		tr.Got = ProbeGotChild
+	case tr.Accepted && r.refresh == t2:
+		tr.Got = ProbeGotHead
+	case tr.Accepted:
+		tr.Got = ProbeGotNewChild
+	}
+	if !r.rejected() {
+		return tr, nil
+	}
+	if tr.NewestAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
+		return tr, err
+	}
+	h, err := d.refresh(ctx, t2, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.NewestRefreshStatus = h.status
+	tr.FamilyRevoked = discNot(h.works())
+	if tr.FamilyRevoked == nil || !*tr.FamilyRevoked {
+		f.adopt(h)
+		return tr, nil
+	}
+	wait := d.fp.Grace.upper() + d.opt.ZombieMargin
+	tr.LaterWaitMS = discMS(wait)
+	d.progress("  waiting %v for a zombie family", wait)
+	if !discSleep(ctx, wait) {
+		return tr, ctx.Err()
+	}
+	if tr.LaterAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
+		return tr, err
+	}
+	l, err := d.refresh(ctx, t2, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.LaterRefreshStatus = l.status
+	accessBack := tr.LaterAccessStatus >= 200 && tr.LaterAccessStatus <= 299 &&
+		!(tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299)
+	switch {
+	case l.accepted() || accessBack:
+		tr.Zombie = discBool(true)
+		f.adopt(l)
+	case l.rejected():
+		tr.Zombie = discBool(false)
+	}
+	return tr, nil
+}
+
+func discNot(b *bool) *bool {
+	if b == nil {
+		return nil
+	}
+	return discBool(!*b)
+}
+
+// CSRF variants.
+const (
+	discCSRFMissing = "missing"
+	discCSRFWrong   = "wrong"
+	discCSRFOther   = "other_family"
+)
+
+// csrfExperiment refreshes with a missing, a wrong and another family's
+// CSRF token, each on a fresh family; a rejection must change nothing, so
+// the same refresh cookie is then refreshed with the valid token.
+func (d *discoverer) csrfExperiment(ctx context.Context) error {
+	sum := &d.fp.CSRF
+	for _, v := range []string{discCSRFMissing, discCSRFWrong, discCSRFOther} {
+		d.progress("  CSRF %s", v)
+		tr, err := d.csrfTrial(ctx, v)
+		if err != nil {
+			return err
+		}
+		d.fp.Experiments.CSRF = append(d.fp.Experiments.CSRF, tr)
+		result := ProbeUnknown
+		switch {
+		case tr.Accepted:
+			result = ProbeAccepted
+			d.violation("fail_csrf_bypass", discExpCSRF, "a refresh with a %s CSRF token was accepted (HTTP %d)", discCSRFText(v), tr.Status)
+		case discRejected(tr.Status):
+			result = ProbeRejected
+		}
+		switch v {
+		case discCSRFMissing:
+			sum.Missing = result
+		case discCSRFWrong:
+			sum.Wrong = result
+		default:
+			sum.OtherFamily = result
+		}
+		if tr.SideEffectFree != nil {
+			if !*tr.SideEffectFree {
+				d.violation("fail_csrf_side_effect", discExpCSRF,
+					"a refresh rejected for a %s CSRF token (HTTP %d) still changed the session: the same cookie then got HTTP %d %s",
+					discCSRFText(v), tr.Status, tr.CheckStatus, tr.CheckError)
+			}
+			if sum.SideEffectFree == nil || *sum.SideEffectFree {
+				sum.SideEffectFree = discBool(*tr.SideEffectFree)
+			}
+		}
+	}
+	return nil
+}
+
+func discCSRFText(v string) string {
+	switch v {
+	case discCSRFMissing:
+		return "missing"
+	case discCSRFWrong:
+		return "wrong"
+	}
+	return "another family's"
+}
+
+func (d *discoverer) csrfTrial(ctx context.Context, variant string) (ProbeCSRFTrial, error) {
+	tr := ProbeCSRFTrial{Variant: variant}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return tr, err
+	}
+	defer d.signOut(ctx, f)
+	var csrf string
+	switch variant {
+	case discCSRFWrong:
+		csrf = discTamper(f.csrf)
+	case discCSRFOther:
+		o, err := d.signIn(ctx)
+		if err != nil {
+			return tr, err
+		}
+		defer d.signOut(ctx, o)
+		csrf = o.csrf
+		if csrf == f.csrf { // the token is not bound to the family at all
+			csrf = discTamper(csrf)
+		}
+	}
+	r, err := d.refresh(ctx, f.head, csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
+	if !r.rejected() {
+		f.adopt(r)
+		return tr, nil
+	}
+	c, err := d.refresh(ctx, f.head, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.CheckStatus, tr.CheckError = c.status, c.code
+	tr.SideEffectFree = c.works()
+	f.adopt(c)
+	return tr, nil
+}
+
+// discTamper returns a token of the same shape that is not the valid one.
+func discTamper(valid string) string {
+	if valid == "" {
+		return "tampered"
+	}
+	b := []byte(valid)
+	if b[0] == 'A' {
+		b[0] = 'B'
+	} else {
+		b[0] = 'A'
+	}
+	return string(b)
+}
+
+// summarize derives the fingerprint's verdicts from the experiments.
+func (d *discoverer) summarize() {
+	fp := d.fp
+	ex := &fp.Experiments
+
+	// Who may use the window, and what a duplicate gets.
+	var gpAccepted *ProbeReplayTrial
+	for i := range ex.GrandparentReplay {
+		if ex.GrandparentReplay[i].Accepted {
+			gpAccepted = &ex.GrandparentReplay[i]
+			break
+		}
+	}
+	switch {
+	case gpAccepted != nil:
+		fp.WindowUsers = ProbeAnyAncestor
+	case fp.Grace.Kind == ProbeGraceStrict:
+		fp.WindowUsers = ProbeNone
+	case fp.Grace.Kind == ProbeUnknown || len(ex.GrandparentReplay) == 0 || ex.GrandparentReplay[0].Status == 0 ||
+		!discRejected(ex.GrandparentReplay[0].Status):
+		fp.WindowUsers = ProbeUnknown
+	default:
+		fp.WindowUsers = ProbeParentOnly
+	}
+	switch d.dupModel {
+	case "":
+		fp.DuplicateGets = ProbeNone
+	case ProbeGotNewChild:
+		fp.DuplicateGets = ProbeSibling
+	case ProbeGotChild:
+		// With a parent-only window the child is the current head; only an
+		// ancestor's duplicate tells the two apart.
+		fp.DuplicateGets = ProbeSameChildOrHead
+		if gpAccepted != nil {
+			switch gpAccepted.Got {
+			case ProbeGotChild:
+				fp.DuplicateGets = ProbeSameChild
+			case ProbeGotHead:
+				fp.DuplicateGets = ProbeCurrentHead
+			}
+		}
+	default:
+		fp.DuplicateGets = ProbeUnknown
+	}
+
+	// What reuse does, and whether revocation lasts.
+	var rejected, revoked, notRevoked, zombie, partial, anyTrial bool
+	for _, series := range [][]ProbeReplayTrial{ex.ParentReplay, ex.GrandparentReplay} {
+		for _, tr := range series {
+			anyTrial = true
+			if !discRejected(tr.Status) {
+				continue
+			}
+			rejected = true
+			switch {
+			case tr.FamilyRevoked == nil:
+			case *tr.FamilyRevoked:
+				revoked = true
+				if tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299 {
+					partial = true
+				}
+			default:
+				notRevoked = true
+			}
+			if tr.Zombie != nil && *tr.Zombie {
+				zombie = true
+			}
+		}
+	}
+	switch {
+	case notRevoked:
+		fp.Reuse = ProbeRejectOnly
+	case revoked:
+		fp.Reuse = ProbeRevokeFamily
+	case anyTrial && !rejected && len(ex.ParentReplay) > 0 && ex.ParentReplay[len(ex.ParentReplay)-1].Accepted:
+		fp.Reuse = ProbeNeverRejected
+	default:
+		fp.Reuse = ProbeUnknown
+	}
+	switch {
+	case zombie:
+		fp.Revocation = ProbeZombie
+	case partial:
+		fp.Revocation = ProbePartial
+	case revoked:
+		fp.Revocation = ProbeDurable
+	case notRevoked || fp.Reuse == ProbeNeverRejected:
+		fp.Revocation = ProbeNone
+	default:
+		fp.Revocation = ProbeUnknown
+	}
+	if fp.CSRF.Missing == "" {
+		fp.CSRF.Missing = ProbeUnknown
+	}
+	if fp.CSRF.Wrong == "" {
+		fp.CSRF.Wrong = ProbeUnknown
+	}
+	if fp.CSRF.OtherFamily == "" {
+		fp.CSRF.OtherFamily = ProbeUnknown
+	}
+	fp.Verdict = "pass"
+	if fp.Violated() {
+		fp.Verdict = "fail"
+	}
+}

@@ -1,0 +1,340 @@
+package attack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+// discMaxBody bounds how much of a response discovery reads.
+const discMaxBody = 64 << 10
+
+// Sign-in retries on 429 and 5xx.
+const (
+	discSignInAttempts = 4
+	discMaxRetryWait   = 10 * time.Second
+)
+
+// discFamily is one experiment's family, in memory only.
+type discFamily struct {
+	csrf   string
+	first  string // T0, the sign-in refresh token
+	head   string // newest refresh token known
+	access string // newest access token known
+	cred   string // identifier, for error messages
+}
+
+// adopt makes an accepted reply's tokens the family's newest.
+func (f *discFamily) adopt(r discReply) {
+	if r.refresh != "" {
+		f.head = r.refresh
+	}
+	if r.access != "" {
+		f.access = r.access
+	}
+}
+
+// discReply is one refresh answer.
+type discReply struct {
+	status     int
+	code       string
+	refresh    string
+	access     string
+	cookies    []string // raw Set-Cookie lines
+	retryAfter time.Duration
+}
+
+// accepted: a 2xx that handed out a new refresh token.
+func (r discReply) accepted() bool { return r.status >= 200 && r.status <= 299 && r.refresh != "" }
+
+// rejected: a definite refusal. 408, 409, 423 and 429 are retryable
+// conflicts or throttling, 5xx outages: neither says anything about the
+// token, so they are undecided.
+func (r discReply) rejected() bool {
+	switch r.status {
+	case http.StatusRequestTimeout, http.StatusConflict, http.StatusLocked, http.StatusTooManyRequests:
+		return false
+	}
+	return r.status >= 400 && r.status <= 499
+}
+
+// undecided: neither accepted nor rejected.
+func (r discReply) undecided() bool { return !r.accepted() && !r.rejected() }
+
+// works reports a verdict for a liveness check: nil when undecided.
+func (r discReply) works() *bool {
+	switch {
+	case r.accepted():
+		return discBool(true)
+	case r.rejected():
+		return discBool(false)
+	}
+	return nil
+}
+
+func (r discReply) String() string {
+	s := fmt.Sprintf("HTTP %d", r.status)
+	if r.code != "" {
+		s += " " + r.code
+	}
+	if r.status >= 200 && r.status <= 299 && r.refresh == "" {
+		s += " without a new refresh token"
+	}
+	return s
+}
+
+// discTransportError wraps transport failures: the probe cannot go on.
+type discTransportError struct {
+	step string
+	err  error
+}
+
+func (e *discTransportError) Error() string {
+	return "target unreachable (" + e.step + "): " + e.err.Error()
+}
+func (e *discTransportError) Unwrap() error { return e.err }
+
+// newRefresh builds a refresh request presenting token with csrf ("" leaves
+// the CSRF header out).
+func (d *discoverer) newRefresh(ctx context.Context, token, csrf string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, d.prof.RefreshMethod(), d.prof.RefreshURL(), nil)
+	if err != nil {
+		return nil, err
+	}
+	d.prof.FillRefreshHeader(req.Header, token, csrf)
+	return req, nil
+}
+
+// send performs a prepared refresh and reads the reply.
+func (d *discoverer) send(req *http.Request) (discReply, error) {
+	resp, err := d.c.Do(req)
+	if err != nil {
+		return discReply{}, &discTransportError{step: "refresh", err: err}
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, discMaxBody))
+	resp.Body.Close()
+	if err != nil {
+		return discReply{}, &discTransportError{step: "refresh", err: err}
+	}
+	rep := d.prof.ParseRefresh(resp.StatusCode, resp.Header, body)
+	return discReply{
+		status: resp.StatusCode, code: discCleanCode(rep.ErrorCode),
+		refresh: rep.NewRefresh, access: rep.NewAccess,
+		cookies:    resp.Header.Values("Set-Cookie"),
+		retryAfter: discRetryAfter(resp.Header.Get("Retry-After")),
+	}, nil
+}
+
+// discCleanCode keeps an error code fit for the report: at most 64
+// characters of letters, digits and _.:- (a server could echo anything).
+func discCleanCode(code string) string {
+	var b strings.Builder
+	for _, c := range code {
+		if b.Len() >= 64 {
+			break
+		}
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '.', c == ':', c == '-':
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
+}
+
+// discRetryAfter reads Retry-After as seconds or an HTTP date; 0 if absent.
+func discRetryAfter(v string) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if secs, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(time.Until(t), 0)
+	}
+	return 0
+}
+
+// refresh presents token with csrf once.
+func (d *discoverer) refresh(ctx context.Context, token, csrf string) (discReply, error) {
+	ctx, cancel := context.WithTimeout(ctx, d.opt.Timeout)
+	defer cancel()
+	req, err := d.newRefresh(ctx, token, csrf)
+	if err != nil {
+		return discReply{}, err
+	}
+	return d.send(req)
+}
+
+// rotate refreshes the family's head with its valid CSRF token and adopts
+// the child, retrying throttling (429) and outages (503) a few times. A
+// fresh family that cannot be refreshed at all leaves nothing to probe:
+// that is an error.
+func (d *discoverer) rotate(ctx context.Context, f *discFamily) (discReply, error) {
+	backoff := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		r, err := d.refresh(ctx, f.head, f.csrf)
+		if err != nil {
+			return r, err
+		}
+		if r.accepted() {
+			f.adopt(r)
+			return r, nil
+		}
+		throttled := r.status == http.StatusTooManyRequests || r.status == http.StatusServiceUnavailable
+		if !throttled || attempt == discSignInAttempts {
+			return r, fmt.Errorf("a fresh family of %q could not be refreshed: %s", f.cred, r)
+		}
+		wait := backoff
+		if r.retryAfter > 0 {
+			wait = r.retryAfter
+		}
+		if !discSleep(ctx, min(wait, discMaxRetryWait)) {
+			return r, ctx.Err()
+		}
+		backoff *= 2
+	}
+}
+
+// checkAccess asks the session endpoint about an access token: its status,
+// 0 when there is no token.
+func (d *discoverer) checkAccess(ctx context.Context, access string) (int, error) {
+	if access == "" {
+		return 0, nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, d.opt.Timeout)
+	defer cancel()
+	status, err := d.prof.CheckAccess(ctx, d.c, access)
+	if err != nil {
+		return 0, &discTransportError{step: "session check", err: err}
+	}
+	return status, nil
+}
+
+// nextCred deals the credentials round-robin.
+func (d *discoverer) nextCred() targets.Credential {
+	c := d.creds[d.next%len(d.creds)]
+	d.next++
+	return c
+}
+
+// signIn signs a fresh family in as the next user.
+func (d *discoverer) signIn(ctx context.Context) (*discFamily, error) {
+	return d.signInWith(ctx, d.c, d.nextCred())
+}
+
+// signInWith signs cred in through c, retrying throttling and outages a
+// few times.
+func (d *discoverer) signInWith(ctx context.Context, c *http.Client, cred targets.Credential) (*discFamily, error) {
+	backoff := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		sctx, cancel := context.WithTimeout(ctx, 2*d.opt.Timeout) // sign-in and CSRF fetch
+		fam, err := d.prof.SignIn(sctx, c, cred)
+		cancel()
+		if err == nil {
+			return &discFamily{csrf: fam.CSRF, first: fam.Refresh, head: fam.Refresh, access: fam.Access, cred: cred.Identifier}, nil
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		var se *targets.StatusError
+		retryable := errors.As(err, &se) && (se.Status == http.StatusTooManyRequests || se.Status >= 500)
+		if !retryable || attempt == discSignInAttempts {
+			if errors.As(err, &se) {
+				return nil, fmt.Errorf("sign-in as %q failed: %w", cred.Identifier, err)
+			}
+			return nil, &discTransportError{step: fmt.Sprintf("sign-in as %q", cred.Identifier), err: err}
+		}
+		wait := backoff
+		if se.RetryAfter > 0 {
+			wait = se.RetryAfter
+		}
+		if !discSleep(ctx, min(wait, discMaxRetryWait)) {
+			return nil, ctx.Err()
+		}
+		backoff *= 2
+	}
+}
+
+// signOut ends a family when a sign-out URL is configured; failures are
+// ignored (the family may be revoked already). It runs even when ctx is
+// cancelled, bounded by the request timeout.
+func (d *discoverer) signOut(ctx context.Context, f *discFamily) {
+	if d.opt.SignOutURL == "" || f == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), d.opt.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.opt.SignOutURL, nil)
+	if err != nil {
+		return
+	}
+	d.prof.FillRefreshHeader(req.Header, f.head, f.csrf)
+	resp, err := d.c.Do(req)
+	if err != nil {
+		return
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, discMaxBody))
+	resp.Body.Close()
+}
+
+// discSleep waits d or until ctx ends; it reports whether the wait
+// completed.
+func discSleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// discCapture records the Set-Cookie lines of every response it carries,
+// so that the attributes of the sign-in cookies can be checked whatever
+// the profile does with them.
+type discCapture struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	set  []string
+}
+
+func (c *discCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := c.next.RoundTrip(req)
+	if err == nil {
+		c.mu.Lock()
+		c.set = append(c.set, resp.Header.Values("Set-Cookie")...)
+		c.mu.Unlock()
+	}
+	return resp, err
+}
+
+func (c *discCapture) lines() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.set...)
+}
+
+// capturingClient is d.c with its transport wrapped in a discCapture.
+func (d *discoverer) capturingClient() (*http.Client, *discCapture) {
+	next := d.c.Transport
+	if next == nil {
+		next = http.DefaultTransport
+	}
+	capt := &discCapture{next: next}
+	cc := *d.c
+	cc.Transport = capt
+	return &cc, capt
+}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/refreshstorm/refreshstorm/results"
+)
+
+// newMergeCmd is `refreshstorm merge DIR... --out DIR`: it combines the
+// result directories of the shards of one scenario (DESIGN §7) and prints
+// the merged summary. Exit 1 when the merged verdict fails, 2 when the
+// inputs do not belong together or --out is unusable.
+func newMergeCmd() *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:     "merge DIR... --out DIR",
+		Short:   "Merge the result directories of the shards of one scenario",
+		Example: "  refreshstorm merge shard-0 shard-1 shard-2 --out merged",
+		Args:    cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if out == "" {
+				return usageError("--out is required: the directory to write the merged results to")
+			}
+			s, err := results.Merge(args, out)
+			var input *results.MergeInputError
+			switch {
+			case errors.As(err, &input), errors.Is(err, results.ErrDirNotEmpty):
+				return withCode(exitUsage, err)
+			case err != nil:
+				return withCode(exitCannotRun, err)
+			}
+			stdout := cmd.OutOrStdout()
+			fmt.Fprint(stdout, results.FormatText(s))
+			fmt.Fprintf(stdout, "results: %s\n", out)
+			if s.Verdict != results.VerdictPass {
+				return withCode(exitFailed, errVerdictFailed)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "directory for the merged results (must not exist or be empty)")
+	return cmd
+}

@@ -1,0 +1,217 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/refreshstorm/refreshstorm/attack"
+	"github.com/refreshstorm/refreshstorm/authserver"
+	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/targets"
+)
+
+// probeDemoUsers is how many demo users the embedded server gets; the
+// experiments are dealt round-robin over them.
+const probeDemoUsers = 4
+
+// probeSignOutPath is the protocol's sign-out endpoint (DESIGN §1).
+const probeSignOutPath = "/api/auth/sign-out"
+
+// probeFlags are the probe command's flags.
+type probeFlags struct {
+	target, credentials, serverPolicy, reuse string
+	json, allowInsecure                      bool
+	maxDelay, timeout, zombieMargin          time.Duration
+	rounds                                   int
+}
+
+func newProbeCmd() *cobra.Command {
+	var pf probeFlags
+	cmd := &cobra.Command{
+		Use:   "probe",
+		Short: "Discover a target's rotation policy and the invariants it violates",
+		Long: `Runs deterministic single-session experiments, each on a fresh token family,
+and prints the target's rotation fingerprint:
+
+  cookies        attributes of the sign-in and refresh Set-Cookie
+  retry          lost-response retry at growing delays (0, 100ms, … --max-delay):
+                 the grace window, and what a duplicate gets
+  concurrent     N=2 and N=10 refreshes of one token on one start barrier: forks
+  replay         parent and grandparent replay: who may use the window, whether
+                 reuse revokes the family, whether the revocation lasts (zombie)
+  csrf           missing, wrong and another family's CSRF token: checked, and
+                 free of side effects
+
+then the invariant violations (fail_fork, fail_replay_accepted,
+fail_revocation_missing, fail_zombie_family, fail_csrf_bypass,
+fail_csrf_side_effect, fail_cookie_attrs). Tokens, CSRF values and passwords
+never appear in the output.
+
+Over HTTP, a server that rejects a reused token without revoking its family
+looks the same whether that is its documented policy or a bug: --reuse
+declares which. Under revoke-family (the default) it is fail_revocation_missing,
+under reject a weakness.
+
+Without --target the embedded authserver is started on 127.0.0.1 with
+--server-policy and probed (its declared reuse action is the server's).
+
+Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
+3 could not run (target unreachable, sign-in failed), 130 interrupted.`,
+		Example: `  refreshstorm probe --server-policy grace=10s --max-delay 15s
+  refreshstorm probe --target https://auth.example.com --credentials users.csv --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runProbe(cmd.Context(), cmd, pf)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&pf.target, "target", "", "base URL of the target; empty starts the embedded authserver on 127.0.0.1")
+	f.StringVar(&pf.credentials, "credentials", "", "CSV of identifier,password lines (required with --target)")
+	f.StringVar(&pf.serverPolicy, "server-policy", "strict", "policy of the embedded server (see `refreshstorm serve --help`)")
+	f.StringVar(&pf.reuse, "reuse", "", "declared reuse action: revoke-family or reject (default revoke-family; the embedded server's own)")
+	f.BoolVar(&pf.json, "json", false, "print the refreshstorm/probe/v1 JSON document instead of text")
+	f.DurationVar(&pf.maxDelay, "max-delay", attack.DefaultDiscoverMaxDelay, "longest replay delay tried")
+	f.BoolVar(&pf.allowInsecure, "allow-insecure-cookies", false, "report missing Secure/HttpOnly/Path=/ as weaknesses, not fail_cookie_attrs (dev targets)")
+	f.DurationVar(&pf.timeout, "timeout", attack.DefaultDiscoverTimeout, "per-request timeout")
+	f.IntVar(&pf.rounds, "rounds", attack.DefaultDiscoverRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
+	f.DurationVar(&pf.zombieMargin, "zombie-margin", attack.DefaultDiscoverZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
+	return cmd
+}
+
+// probePlan is validated probe flags.
+type probePlan struct {
+	creds        []targets.Credential
+	serverPolicy authserver.Policy
+	reuse        oracle.ReuseAction
+}
+
+func validateProbe(cmd *cobra.Command, pf probeFlags) (*probePlan, error) {
+	p := &probePlan{}
+	fs := cmd.Flags()
+	switch {
+	case pf.maxDelay <= 0 || pf.maxDelay > attack.MaxDiscoverDelay:
+		return nil, usageError("--max-delay %s: want more than 0 and at most %s", pf.maxDelay, attack.MaxDiscoverDelay)
+	case pf.timeout <= 0:
+		return nil, usageError("--timeout %s: want a positive duration", pf.timeout)
+	case pf.rounds < 1 || pf.rounds > attack.MaxDiscoverRounds:
+		return nil, usageError("--rounds %d: want 1..%d", pf.rounds, attack.MaxDiscoverRounds)
+	case pf.zombieMargin < 0:
+		return nil, usageError("--zombie-margin %s: want 0 or more", pf.zombieMargin)
+	case pf.target != "" && pf.credentials == "":
+		return nil, usageError("--target needs --credentials FILE (identifier,password lines)")
+	case pf.target == "" && pf.credentials != "":
+		return nil, usageError("--credentials needs --target (the embedded server uses demo users)")
+	case pf.target != "" && fs.Changed("server-policy"):
+		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
+	}
+	switch pf.reuse {
+	case "":
+	case "revoke-family":
+		p.reuse = oracle.ReuseRevokeFamily
+	case "reject":
+		p.reuse = oracle.ReuseReject
+	default:
+		return nil, usageError("--reuse %q: want revoke-family or reject", pf.reuse)
+	}
+	if pf.target == "" {
+		var err error
+		if p.serverPolicy, err = authserver.ParsePolicy(pf.serverPolicy); err != nil {
+			return nil, usageError("--server-policy: %v", err)
+		}
+		if pf.reuse == "" && !p.serverPolicy.RevokeOnReuse {
+			p.reuse = oracle.ReuseReject
+		}
+		return p, nil
+	}
+	creds, err := targets.LoadCredentials(pf.credentials)
+	if err != nil {
+		return nil, usageError("--credentials: %v", err)
+	}
+	p.creds = creds
+	return p, nil
+}
+
+// runProbe is the whole of `probe` after flag parsing.
+func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
+	p, err := validateProbe(cmd, pf)
+	if err != nil {
+		return err
+	}
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
+	if parent == nil {
+		parent = context.Background()
+	}
+	ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	target := pf.target
+	if target == "" {
+		users := authserver.DemoUsers(probeDemoUsers)
+		srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: p.serverPolicy, Users: users})
+		if err != nil {
+			return withCode(exitCannotRun, fmt.Errorf("embedded authserver: %w", err))
+		}
+		defer srv.Close()
+		target = srv.URL
+		p.creds = demoCredentials(users)
+		fmt.Fprintf(stderr, "embedded authserver on %s, server policy %s\n", srv.URL, p.serverPolicy)
+	}
+	prof, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: target, AllowInsecureCookies: pf.allowInsecure})
+	if err != nil {
+		return usageError("--target: %v", err)
+	}
+	transport := attack.NewTransport(32)
+	defer transport.CloseIdleConnections()
+	client := &http.Client{
+		Transport:     transport,
+		Timeout:       pf.timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	fp, err := attack.Discover(ctx, client, prof, p.creds, attack.DiscoverOptions{
+		MaxDelay:             pf.maxDelay,
+		Timeout:              pf.timeout,
+		Rounds:               pf.rounds,
+		ZombieMargin:         pf.zombieMargin,
+		ExpectReuse:          p.reuse,
+		AllowInsecureCookies: pf.allowInsecure,
+		SignOutURL:           strings.TrimRight(target, "/") + probeSignOutPath,
+		Target:               target,
+		Progress:             func(msg string) { fmt.Fprintln(stderr, "probe:", msg) },
+	})
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+			return withCode(exitInterrupted, errors.New("interrupted; nothing was reported"))
+		}
+		return withCode(exitCannotRun, fmt.Errorf("probe of %s: %w", target, err))
+	}
+	if err := writeProbe(stdout, fp, pf.json); err != nil {
+		return withCode(exitCannotRun, fmt.Errorf("writing the report: %w", err))
+	}
+	if fp.Violated() {
+		return withCode(exitFailed, errVerdictFailed)
+	}
+	return nil
+}
+
+func writeProbe(w io.Writer, fp *attack.Fingerprint, asJSON bool) error {
+	if !asJSON {
+		return fp.WriteText(w)
+	}
+	b, err := json.MarshalIndent(fp, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}

@@ -1,0 +1,96 @@
+package targets
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// setCookie is the part of a Set-Cookie line the harness checks. Parsing
+// it by hand avoids net/http.ParseSetCookie's allocations on every
+// response; the fields are substrings of the line.
+type setCookie struct {
+	name, value                     string
+	secure, httpOnly                bool
+	path, domain, sameSite          string
+	maxAge                          int
+	hasMaxAge, expiresInThePast, ok bool
+}
+
+// parseSetCookie reads one Set-Cookie header value (RFC 6265 §5.2).
+func parseSetCookie(line string, now time.Time) setCookie {
+	var c setCookie
+	pair, attrs, _ := strings.Cut(line, ";")
+	name, value, found := strings.Cut(pair, "=")
+	c.name = strings.TrimSpace(name)
+	if !found || c.name == "" {
+		return c
+	}
+	value = strings.TrimSpace(value)
+	if len(value) >= 2 && value[0] == '"' && value[len(value)-1] == '"' {
+		value = value[1 : len(value)-1]
+	}
+	c.value, c.ok = value, true
+	for attrs != "" {
+		var attr string
+		attr, attrs, _ = strings.Cut(attrs, ";")
+		key, val, _ := strings.Cut(attr, "=")
+		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		switch {
+		case strings.EqualFold(key, "secure"):
+			c.secure = true
+		case strings.EqualFold(key, "httponly"):
+			c.httpOnly = true
+		case strings.EqualFold(key, "path"):
+			c.path = val
+		case strings.EqualFold(key, "domain"):
+			c.domain = val
+		case strings.EqualFold(key, "samesite"):
+			c.sameSite = val
+		case strings.EqualFold(key, "max-age"):
+			if n, err := strconv.Atoi(val); err == nil {
+				c.maxAge, c.hasMaxAge = n, true
+			}
+		case strings.EqualFold(key, "expires"):
+			if t, err := time.Parse(time.RFC1123, val); err == nil && !t.After(now) {
+				c.expiresInThePast = true
+			}
+		}
+	}
+	return c
+}
+
+// clears reports whether the cookie deletes rather than sets a value.
+func (c setCookie) clears() bool {
+	if c.value == "" {
+		return true
+	}
+	if c.hasMaxAge {
+		return c.maxAge <= 0
+	}
+	return c.expiresInThePast
+}
+
+// problem names what is wrong for a __Host- refresh cookie: it must be
+// Secure, Path=/ and carry no Domain, and a refresh token must be HttpOnly.
+func (c setCookie) problem() string {
+	var missing []string
+	if !c.secure {
+		missing = append(missing, "Secure")
+	}
+	if !c.httpOnly {
+		missing = append(missing, "HttpOnly")
+	}
+	if c.path != "/" {
+		missing = append(missing, "Path=/")
+	}
+	switch {
+	case c.domain != "" && len(missing) > 0:
+		return "refresh cookie lacks " + strings.Join(missing, ", ") + " and carries Domain"
+	case c.domain != "":
+		return "refresh cookie carries Domain"
+	case len(missing) > 0:
+		return "refresh cookie lacks " + strings.Join(missing, ", ")
+	}
+	return ""
+}
