@@ -76,8 +76,8 @@ func TestMergeIsExact(t *testing.T) {
 	for _, p := range append(sa.Timeline, sb.Timeline...) {
 		shardReq += p.Requests
 	}
-	if tlReq != shardReq || tlReq != m.Requests.Load {
-		t.Errorf("timeline requests %d, shards %d, load %d", tlReq, shardReq, m.Requests.Load)
+	if tlReq != shardReq || tlReq != m.Requests.ByKind[KindRefresh] {
+		t.Errorf("timeline requests %d, shards %d, refreshes %d", tlReq, shardReq, m.Requests.ByKind[KindRefresh])
 	}
 	// Second 2 of the merged run: shard b started 0.4s later, which rounds
 	// to no shift, so each shard's second 2 lands there.

@@ -15,8 +15,8 @@ type Quantiles struct {
 // SecondPoint is one per-second window of the run.
 type SecondPoint struct {
 	Second   int     // seconds since the run started
-	Requests uint64  // load requests completed in that second
-	Rate     float64 // achieved requests/s in that second
+	Requests uint64  // paced refreshes completed in that second
+	Rate     float64 // achieved refreshes/s in that second
 	P50, P99 time.Duration
 }
 

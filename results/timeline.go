@@ -13,8 +13,8 @@ import (
 // the report can be regenerated from a results directory.
 type TimelinePoint struct {
 	Second    int     // seconds since the run started
-	Requests  uint64  // load requests completed in that second
-	Rate      float64 // load requests/s in that second
+	Requests  uint64  // paced refreshes (kind refresh) completed in that second
+	Rate      float64 // achieved refreshes/s in that second
 	Total     uint64  // classified requests of every kind
 	Failures  uint64  // fail_* outcomes of every kind
 	Undecided uint64  // transport_error + timeout
