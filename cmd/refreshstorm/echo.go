@@ -23,6 +23,7 @@ func configEcho(sc scenario, p *plan, target string) map[string]any {
 		"sessions":          sc.Sessions,
 		"rate":              sc.Rate,
 		"shard_rate":        p.rate,
+		"shard_sessions":    p.sessions,
 		"duration":          sc.Duration.String(),
 		"policy":            p.policy.String(),
 		"chaos":             p.chaos.String(),

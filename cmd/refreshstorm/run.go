@@ -118,12 +118,13 @@ type plan struct {
 	creds        []targets.Credential
 	shardIndex   int
 	shardCount   int
-	rate         float64
+	rate         float64 // this shard's share of the rate
+	sessions     int     // this shard's share of the sessions
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
 func validate(sc scenario) (*plan, error) {
-	p := &plan{sc: sc, shardCount: 1, rate: sc.Rate}
+	p := &plan{sc: sc, shardCount: 1, rate: sc.Rate, sessions: sc.Sessions}
 	var err error
 	switch {
 	case sc.Sessions < 1:
@@ -171,6 +172,13 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("%v", err)
 		}
 		p.rate = sc.Rate / float64(p.shardCount)
+		p.sessions = sc.Sessions / p.shardCount
+		if p.shardIndex < sc.Sessions%p.shardCount {
+			p.sessions++
+		}
+		if p.sessions < 1 {
+			return nil, usageError("--shard %s: %d sessions leave none for this shard", sc.Shard, sc.Sessions)
+		}
 	}
 	if sc.Credentials != "" {
 		creds, err := targets.LoadCredentials(sc.Credentials)
@@ -178,9 +186,9 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--credentials: %v", err)
 		}
 		p.creds = targets.Shard(creds, p.shardIndex, p.shardCount)
-		if need := targets.UsersNeeded(sc.Sessions, sc.FamiliesPerUser); len(p.creds) < need {
+		if need := targets.UsersNeeded(p.sessions, sc.FamiliesPerUser); len(p.creds) < need {
 			return nil, usageError("--credentials %s: %d sessions at %d families per user need %d users; this shard has %d (raise --families-per-user up to the server's cap, or add users)",
-				sc.Credentials, sc.Sessions, sc.FamiliesPerUser, need, len(p.creds))
+				sc.Credentials, p.sessions, sc.FamiliesPerUser, need, len(p.creds))
 		}
 	}
 	return p, nil
@@ -224,7 +232,7 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 
 	target := sc.Target
 	if target == "" {
-		users := authserver.DemoUsers(targets.UsersNeeded(sc.Sessions, sc.FamiliesPerUser))
+		users := authserver.DemoUsers(targets.UsersNeeded(p.sessions, sc.FamiliesPerUser))
 		srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: p.serverPolicy, Users: users})
 		if err != nil {
 			return withCode(exitCannotRun, fmt.Errorf("embedded authserver: %w", err))
@@ -257,16 +265,16 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return usageError("%v", err)
 	}
 	fp := targets.NewFingerprinter()
-	pool := targets.NewPool(sc.Sessions, profile, fp)
+	pool := targets.NewPool(p.sessions, profile, fp)
 	maxWorkers := uint64(sc.MaxWorkers)
 	if maxWorkers == 0 {
-		maxWorkers = uint64(sc.Sessions)
+		maxWorkers = uint64(p.sessions)
 	}
 	transport := attack.NewTransport(int(maxWorkers) + 64)
 	defer transport.CloseIdleConnections()
 	boot := targets.BootstrapOptions{}
 	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
-	fmt.Fprintf(stderr, "signing in %d sessions…\n", sc.Sessions)
+	fmt.Fprintf(stderr, "signing in %d sessions…\n", p.sessions)
 	boot.Progress = progressPrinter(stderr)
 	if err := pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot); err != nil {
 		if ctx.Err() != nil {
