@@ -62,6 +62,7 @@ type CookieProfile struct {
 	refreshURL string
 	csrfKey    string // canonical form of cfg.CSRFHeader
 	jsonCT     []string
+	familyKey  []byte // `"<family field>":"`
 }
 
 // NewCookieProfile validates cfg and returns the profile.
@@ -77,6 +78,7 @@ func NewCookieProfile(cfg CookieConfig) (*CookieProfile, error) {
 		refreshURL: base + cfg.RefreshPath,
 		csrfKey:    http.CanonicalHeaderKey(cfg.CSRFHeader),
 		jsonCT:     []string{"application/json"},
+		familyKey:  []byte(`"` + cfg.FamilyField + `":"`),
 	}, nil
 }
 
@@ -119,6 +121,30 @@ type refreshBody struct {
 	} `json:"session"`
 }
 
+// scanFamily is the hot path for a well-formed success body: valid JSON,
+// no false anywhere (so no "ok":false or "refreshed":false, however
+// spaced), and the family id as a plain string.
+// Decoding into a struct costs several allocations per response; this costs
+// one. Anything unusual (escapes, spacing, a false flag) reports !ok and
+// the caller decodes properly.
+func (p *CookieProfile) scanFamily(body []byte) (string, bool) {
+	if !json.Valid(body) || bytes.Contains(body, falseLiteral) {
+		return "", false
+	}
+	i := bytes.Index(body, p.familyKey)
+	if i < 0 {
+		return "", false
+	}
+	rest := body[i+len(p.familyKey):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
+		return "", false
+	}
+	return string(rest[:j]), true
+}
+
+var falseLiteral = []byte("false")
+
 type errorBody struct {
 	Error any `json:"error"`
 }
@@ -130,6 +156,10 @@ func (p *CookieProfile) ParseRefresh(status int, h http.Header, body []byte) ora
 		return r
 	}
 	p.readCookies(h, &r)
+	if fam, ok := p.scanFamily(body); ok {
+		r.FamilyID = fam
+		return r
+	}
 	if p.cfg.FamilyField == "session_family_id" {
 		var b refreshBody
 		if err := json.Unmarshal(body, &b); err != nil {

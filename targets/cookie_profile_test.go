@@ -27,8 +27,19 @@ func TestParseRefresh(t *testing.T) {
 	if r = p.ParseRefresh(200, good, []byte("<html>")); r.Malformed == "" {
 		t.Fatal("HTML body accepted as a refresh success")
 	}
-	if r = p.ParseRefresh(200, good, []byte(`{"ok":false}`)); r.Malformed == "" {
-		t.Fatal(`"ok":false accepted`)
+	for _, b := range []string{`{"ok":false}`, `{"ok" : false, "session":{"session_family_id":"fam1"}}`, `{"refreshed": false,"session":{"session_family_id":"fam1"}}`} {
+		if r = p.ParseRefresh(200, good, []byte(b)); r.Malformed == "" {
+			t.Fatalf("%s accepted", b)
+		}
+	}
+	for b, fam := range map[string]string{
+		`{"ok":true,"session":{"session_family_id":"fa\"m"}}`:    `fa"m`,
+		`{"ok":true,"session":{"session_family_id" : "spaced"}}`: "spaced",
+		`{"ok":true,"session":{"session_family_id":"plain"}}`:    "plain",
+	} {
+		if r = p.ParseRefresh(200, good, []byte(b)); r.FamilyID != fam || r.Malformed != "" {
+			t.Errorf("%s: family %q malformed %q, want %q", b, r.FamilyID, r.Malformed, fam)
+		}
 	}
 	for body, code := range map[string]string{
 		`{"error":"refresh_token_reused"}`:                    "refresh_token_reused",

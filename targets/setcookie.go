@@ -35,25 +35,40 @@ func parseSetCookie(line string, now time.Time) setCookie {
 		var attr string
 		attr, attrs, _ = strings.Cut(attrs, ";")
 		key, val, _ := strings.Cut(attr, "=")
-		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
-		switch {
-		case strings.EqualFold(key, "secure"):
-			c.secure = true
-		case strings.EqualFold(key, "httponly"):
-			c.httpOnly = true
-		case strings.EqualFold(key, "path"):
-			c.path = val
-		case strings.EqualFold(key, "domain"):
-			c.domain = val
-		case strings.EqualFold(key, "samesite"):
-			c.sameSite = val
-		case strings.EqualFold(key, "max-age"):
-			if n, err := strconv.Atoi(val); err == nil {
-				c.maxAge, c.hasMaxAge = n, true
+		key = strings.TrimSpace(key)
+		if key == "" {
+			continue
+		}
+		// Dispatch on the first letter so each attribute costs one
+		// case-insensitive compare.
+		switch key[0] | 0x20 {
+		case 's':
+			if strings.EqualFold(key, "secure") {
+				c.secure = true
+			} else if strings.EqualFold(key, "samesite") {
+				c.sameSite = strings.TrimSpace(val)
 			}
-		case strings.EqualFold(key, "expires"):
-			if t, err := time.Parse(time.RFC1123, val); err == nil && !t.After(now) {
-				c.expiresInThePast = true
+		case 'h':
+			c.httpOnly = c.httpOnly || strings.EqualFold(key, "httponly")
+		case 'p':
+			if strings.EqualFold(key, "path") {
+				c.path = strings.TrimSpace(val)
+			}
+		case 'd':
+			if strings.EqualFold(key, "domain") {
+				c.domain = strings.TrimSpace(val)
+			}
+		case 'm':
+			if strings.EqualFold(key, "max-age") {
+				if n, err := strconv.Atoi(strings.TrimSpace(val)); err == nil {
+					c.maxAge, c.hasMaxAge = n, true
+				}
+			}
+		case 'e':
+			if strings.EqualFold(key, "expires") {
+				if t, err := time.Parse(time.RFC1123, strings.TrimSpace(val)); err == nil && !t.After(now) {
+					c.expiresInThePast = true
+				}
 			}
 		}
 	}
