@@ -57,7 +57,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
-	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); see `refreshstorm serve --help`")
+	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
 	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (required with --target)")
 	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold (keep under the server's cap)")
 	f.StringVar(&sc.Out, "out", "", "results directory (default results/<UTC timestamp>)")
