@@ -96,7 +96,10 @@ func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Cred
 		}
 		wait := backoff
 		var se *StatusError
+		var pe *ProtocolError
 		switch {
+		case errors.As(err, &pe):
+			return fmt.Errorf("user %q: %w", cred.Identifier, err) // a broken protocol stays broken
 		case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
 			if se.RetryAfter > 0 {
 				wait = se.RetryAfter

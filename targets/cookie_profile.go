@@ -233,6 +233,16 @@ func shortErr(err error) string {
 	return s
 }
 
+// ProtocolError is an answer that does not follow the protocol (a 200
+// without the refresh cookie, a body that is not the expected JSON).
+// Retrying will not help.
+type ProtocolError struct {
+	Step string // "sign-in" or "csrf"
+	Msg  string
+}
+
+func (e *ProtocolError) Error() string { return e.Step + ": " + e.Msg }
+
 // StatusError is a non-2xx answer during sign-in or CSRF fetch.
 type StatusError struct {
 	Step       string // "sign-in" or "csrf"
@@ -267,18 +277,18 @@ func (p *CookieProfile) SignIn(ctx context.Context, c *http.Client, cred Credent
 	var r oracle.Reply
 	p.readCookies(h, &r)
 	if r.NewRefresh == "" {
-		return f, fmt.Errorf("sign-in: 200 without a %s cookie", p.cfg.RefreshCookie)
+		return f, &ProtocolError{"sign-in", "200 without a " + p.cfg.RefreshCookie + " cookie"}
 	}
 	f.Refresh, f.Access = r.NewRefresh, r.NewAccess
 	var sb map[string]any
 	if err := json.Unmarshal(body, &sb); err != nil {
-		return f, fmt.Errorf("sign-in: body is not JSON: %s", shortErr(err))
+		return f, &ProtocolError{"sign-in", "body is not JSON: " + shortErr(err)}
 	}
 	if sess, ok := sb["session"].(map[string]any); ok {
 		f.ID, _ = sess[p.cfg.FamilyField].(string)
 	}
 	if f.ID == "" {
-		return f, fmt.Errorf("sign-in: body has no session.%s", p.cfg.FamilyField)
+		return f, &ProtocolError{"sign-in", "body has no session." + p.cfg.FamilyField}
 	}
 	f.CSRF, err = p.fetchCSRF(ctx, c, f)
 	return f, err
@@ -299,11 +309,11 @@ func (p *CookieProfile) fetchCSRF(ctx context.Context, c *http.Client, f Family)
 	}
 	var b map[string]any
 	if err := json.Unmarshal(body, &b); err != nil {
-		return "", fmt.Errorf("csrf: body is not JSON: %s", shortErr(err))
+		return "", &ProtocolError{"csrf", "body is not JSON: " + shortErr(err)}
 	}
 	tok, _ := b[p.cfg.CSRFField].(string)
 	if tok == "" {
-		return "", fmt.Errorf("csrf: body has no %s", p.cfg.CSRFField)
+		return "", &ProtocolError{"csrf", "body has no " + p.cfg.CSRFField}
 	}
 	return tok, nil
 }
