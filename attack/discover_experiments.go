@@ -98,7 +98,7 @@ func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (Probe
 		return tr, err
 	}
 	t1 := f.head
-	if !discSleep(ctx, delay) {
+	if !sleep(ctx, delay) {
 		return tr, ctx.Err()
 	}
 	r, err := d.refresh(ctx, t0, f.csrf)
@@ -364,7 +364,7 @@ func (d *discoverer) replayTrial(ctx context.Context, presented string, delay ti
 	if presented == "grandparent" {
 		token, child = t0, t1
 	}
-	if !discSleep(ctx, delay) {
+	if !sleep(ctx, delay) {
 		return tr, ctx.Err()
 	}
 	r, err := d.refresh(ctx, token, f.csrf)
@@ -399,7 +399,7 @@ func (d *discoverer) replayTrial(ctx context.Context, presented string, delay ti
 	wait := d.fp.Grace.upper() + d.opt.ZombieMargin
 	tr.LaterWaitMS = discMS(wait)
 	d.progress("  waiting %v for a zombie family", wait)
-	if !discSleep(ctx, wait) {
+	if !sleep(ctx, wait) {
 		return tr, ctx.Err()
 	}
 	if tr.LaterAccessStatus, err = d.checkAccess(ctx, a2); err != nil {

@@ -197,7 +197,7 @@ func (d *discoverer) rotate(ctx context.Context, f *discFamily) (discReply, erro
 		if r.retryAfter > 0 {
 			wait = r.retryAfter
 		}
-		if !discSleep(ctx, min(wait, discMaxRetryWait)) {
+		if !sleep(ctx, min(wait, discMaxRetryWait)) {
 			return r, ctx.Err()
 		}
 		backoff *= 2
@@ -257,7 +257,7 @@ func (d *discoverer) signInWith(ctx context.Context, c *http.Client, cred target
 		if se.RetryAfter > 0 {
 			wait = se.RetryAfter
 		}
-		if !discSleep(ctx, min(wait, discMaxRetryWait)) {
+		if !sleep(ctx, min(wait, discMaxRetryWait)) {
 			return nil, ctx.Err()
 		}
 		backoff *= 2
@@ -284,22 +284,6 @@ func (d *discoverer) signOut(ctx context.Context, f *discFamily) {
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, discMaxBody))
 	resp.Body.Close()
-}
-
-// discSleep waits d or until ctx ends; it reports whether the wait
-// completed.
-func discSleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // discCapture records the Set-Cookie lines of every response it carries,

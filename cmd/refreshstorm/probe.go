@@ -157,15 +157,12 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 
 	target := pf.target
 	if target == "" {
-		users := authserver.DemoUsers(probeDemoUsers)
-		srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: p.serverPolicy, Users: users})
+		srv, creds, err := startEmbedded(p.serverPolicy, probeDemoUsers, stderr)
 		if err != nil {
-			return withCode(exitCannotRun, fmt.Errorf("embedded authserver: %w", err))
+			return err
 		}
 		defer srv.Close()
-		target = srv.URL
-		p.creds = demoCredentials(users)
-		fmt.Fprintf(stderr, "embedded authserver on %s, server policy %s\n", srv.URL, p.serverPolicy)
+		target, p.creds = srv.URL, creds
 	}
 	prof, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: target, AllowInsecureCookies: pf.allowInsecure})
 	if err != nil {

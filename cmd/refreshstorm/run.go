@@ -232,26 +232,31 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 
 	target := sc.Target
 	if target == "" {
-		users := authserver.DemoUsers(targets.UsersNeeded(p.sessions, sc.FamiliesPerUser))
-		srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: p.serverPolicy, Users: users})
+		srv, creds, err := startEmbedded(p.serverPolicy, targets.UsersNeeded(p.sessions, sc.FamiliesPerUser), stderr)
 		if err != nil {
-			return withCode(exitCannotRun, fmt.Errorf("embedded authserver: %w", err))
+			return err
 		}
 		defer srv.Close()
-		target = srv.URL
-		p.creds = demoCredentials(users)
-		fmt.Fprintf(stderr, "embedded authserver on %s, server policy %s\n", srv.URL, p.serverPolicy)
+		target, p.creds = srv.URL, creds
 	}
 	return execute(ctx, p, target, stdout, stderr)
 }
 
-func demoCredentials(users map[string]string) []targets.Credential {
-	creds := make([]targets.Credential, 0, len(users))
-	for i := 1; i <= len(users); i++ {
+// startEmbedded starts the reference server on a loopback port with n
+// demo users and returns their credentials.
+func startEmbedded(policy authserver.Policy, n int, stderr io.Writer) (*authserver.Running, []targets.Credential, error) {
+	users := authserver.DemoUsers(n)
+	srv, err := authserver.Start("127.0.0.1:0", authserver.Config{Policy: policy, Users: users})
+	if err != nil {
+		return nil, nil, withCode(exitCannotRun, fmt.Errorf("embedded authserver: %w", err))
+	}
+	creds := make([]targets.Credential, 0, n)
+	for i := 1; i <= n; i++ {
 		id := fmt.Sprintf("user-%04d", i)
 		creds = append(creds, targets.Credential{Identifier: id, Password: users[id]})
 	}
-	return creds
+	fmt.Fprintf(stderr, "embedded authserver on %s, server policy %s\n", srv.URL, policy)
+	return srv, creds, nil
 }
 
 // execute bootstraps the sessions, runs the engine and writes results.
