@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/NimbleMarkets/ntcharts/canvas"
+	"github.com/NimbleMarkets/ntcharts/canvas/graph"
 	"github.com/NimbleMarkets/ntcharts/linechart"
 	"github.com/charmbracelet/lipgloss"
 )
@@ -76,13 +77,24 @@ func (m Model) lineChart(w, h int, ss []series, yFmt string) []string {
 		linechart.WithYLabelFormatter(func(_ int, v float64) string { return fmt.Sprintf(yFmt, v) }),
 	)
 	lc.DrawXYAxisAndLabel()
+	// One braille grid per series, drawn once: lc.DrawBrailleLineWithStyle
+	// allocates and scans a grid of the whole plot per segment, which made
+	// a frame cost ~16 ms at 200x60. The dots drawn are the same.
+	startX := 0
+	if lc.YStep() > 0 {
+		startX = lc.Origin().X + 1
+	}
 	for _, s := range ss {
+		grid := graph.NewBrailleGrid(lc.GraphWidth(), lc.GraphHeight(), lc.MinX(), lc.MaxX(), lc.MinY(), lc.MaxY())
 		off := n - len(s.ys)
 		for i := 1; i < len(s.ys); i++ {
 			a := canvas.Float64Point{X: minX + float64(off+i-1), Y: s.ys[i-1]}
 			b := canvas.Float64Point{X: minX + float64(off+i), Y: s.ys[i]}
-			lc.DrawBrailleLineWithStyle(a, b, s.style)
+			for _, p := range graph.GetLinePoints(grid.GridPoint(a), grid.GridPoint(b)) {
+				grid.Set(p)
+			}
 		}
+		graph.DrawBraillePatterns(&lc.Canvas, canvas.Point{X: startX}, grid.BraillePatterns(), s.style)
 	}
 	return splitLines(lc.View())
 }

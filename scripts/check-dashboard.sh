@@ -12,19 +12,23 @@
 #   C NO_COLOR=1: capture-pane -e shows no escape sequence at all.
 #
 # Prints PASS/FAIL lines; exits 1 on any failure. Loopback only (embedded
-# authserver on 127.0.0.1). Bounded: a watchdog ends it after 90 s.
+# authserver on 127.0.0.1). Bounded: it ends after LIMIT (88) seconds.
 #
 # Usage: scripts/check-dashboard.sh        (builds into a temp dir)
 #        BIN=/path/to/refreshstorm scripts/check-dashboard.sh
 #        KEEP=1 ...  keeps the work dir (captures, results) for a look
 set -u
 
+# The whole check runs under timeout(1); TERM from it runs the cleanup.
+if [ -z "${CHECK_DASHBOARD_TIMED:-}" ]; then
+	CHECK_DASHBOARD_TIMED=1 exec timeout --preserve-status -s TERM "${LIMIT:-88}" "$0" "$@"
+fi
+
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d /tmp/refreshstorm-dash.XXXXXX)
 SOCK="refreshstorm-dash-$$"
 LIMIT=${LIMIT:-88}
 FAILS=0
-WATCHDOG=""
 
 tm() { tmux -L "$SOCK" -f /dev/null "$@"; }
 pass() { echo "PASS $*"; }
@@ -40,14 +44,11 @@ check() { # check "description" command...
 
 cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
-	[ -n "$WATCHDOG" ] && kill "$WATCHDOG" >/dev/null 2>&1
+	rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"
 	if [ "${KEEP:-}" = 1 ]; then echo "kept $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
 trap 'echo "FAIL interrupted or over the ${LIMIT}s limit"; exit 1' TERM INT
-
-(sleep "$LIMIT" && kill -TERM $$) >/dev/null 2>&1 &
-WATCHDOG=$!
 
 command -v tmux >/dev/null || { echo "FAIL tmux not installed (apt-get install -y tmux)"; exit 1; }
 
