@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -126,31 +127,23 @@ func (e *Engine) send(req *http.Request) (*http.Response, oracle.Reply) {
 	if err != nil {
 		return synthetic(req, "transport error: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
 	}
-	body, err := readBody(resp)
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	defer bodyBuffers.Put(buf)
+	buf.Reset()
+	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody))
+	resp.Body.Close()
 	if err != nil {
 		return synthetic(req, "reading body: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
 	}
-	br := &bodyReader{}
-	br.Reset(body)
-	resp.Body = br
-	return resp, e.profile.ParseRefresh(resp.StatusCode, resp.Header, body)
+	// The verdict travels on the headers and result files never keep
+	// bodies, so vegeta gets an empty one: the buffer is reused at once.
+	resp.Body = http.NoBody
+	return resp, e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
 }
 
-func readBody(resp *http.Response) ([]byte, error) {
-	defer resp.Body.Close()
-	if n := resp.ContentLength; n >= 0 && n <= maxBody {
-		body := make([]byte, n)
-		_, err := io.ReadFull(resp.Body, body)
-		return body, err
-	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxBody))
-}
-
-// bodyReader hands the body, already read, back to vegeta in one
-// allocation.
-type bodyReader struct{ bytes.Reader }
-
-func (*bodyReader) Close() error { return nil }
+// bodyBuffers recycles response buffers: nothing keeps a body past
+// ParseRefresh (tokens come from headers, the family id is copied).
+var bodyBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
 
 func isTimeout(err error) bool {
 	var ne net.Error

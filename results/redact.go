@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
@@ -12,11 +14,38 @@ import (
 const Redacted = "[redacted]"
 
 // sensitiveName reports whether a header or query parameter name may carry a
-// credential.
+// credential. Header names repeat on every result, so answers are cached
+// (up to a bound, against a server that invents names).
 func sensitiveName(name string) bool {
-	n := strings.ToLower(name)
-	for _, s := range []string{"cookie", "csrf", "xsrf", "authorization", "token", "secret", "password", "session", "api-key", "apikey"} {
-		if strings.Contains(n, s) {
+	if v, ok := sensitiveCache.Load(name); ok {
+		return v.(bool)
+	}
+	sensitive := false
+	for _, s := range sensitiveParts {
+		if containsFold(name, s) {
+			sensitive = true
+			break
+		}
+	}
+	if sensitiveCached.Add(1) <= 512 {
+		sensitiveCache.Store(name, sensitive)
+	}
+	return sensitive
+}
+
+var (
+	sensitiveCache  sync.Map
+	sensitiveCached atomic.Int32
+)
+
+var sensitiveParts = []string{"cookie", "csrf", "xsrf", "authorization", "token", "secret", "password", "session", "api-key", "apikey"}
+
+// containsFold is strings.Contains ignoring ASCII case, without the
+// allocation of lowering name first (it runs for every header of every
+// result).
+func containsFold(name, lowerSub string) bool {
+	for i := 0; i+len(lowerSub) <= len(name); i++ {
+		if strings.EqualFold(name[i:i+len(lowerSub)], lowerSub) {
 			return true
 		}
 	}
@@ -26,13 +55,21 @@ func sensitiveName(name string) bool {
 // redactSetCookie keeps a Set-Cookie's name and attributes (they matter when
 // judging cookie attributes) and drops its value.
 func redactSetCookie(v string) string {
-	pair, attrs, _ := strings.Cut(v, ";")
+	pair, attrs, hasAttrs := strings.Cut(v, ";")
 	name, _, _ := strings.Cut(pair, "=")
-	out := strings.TrimSpace(name) + "=" + Redacted
-	if attrs != "" {
-		out += ";" + attrs
+	if !hasAttrs {
+		return strings.TrimSpace(name) + "=" + Redacted
 	}
-	return out
+	return strings.TrimSpace(name) + "=" + Redacted + ";" + attrs
+}
+
+// droppedFromResults are the harness's own per-request annotations that
+// events.csv already carries; the outcome and chaos tag stay in
+// results.bin so vegeta-side tools can still split by them.
+var droppedFromResults = map[string]bool{
+	"X-Refreshstorm-Session": true,
+	"X-Refreshstorm-Family":  true,
+	"X-Refreshstorm-Detail":  true,
 }
 
 // redactHeaders copies h with every credential-like value redacted.
@@ -43,6 +80,7 @@ func redactHeaders(h http.Header) http.Header {
 	out := make(http.Header, len(h))
 	for k, vs := range h {
 		switch {
+		case droppedFromResults[k]:
 		case strings.EqualFold(k, "Set-Cookie"):
 			red := make([]string, len(vs))
 			for i, v := range vs {
@@ -56,7 +94,7 @@ func redactHeaders(h http.Header) http.Header {
 			}
 			out[k] = red
 		default:
-			out[k] = append([]string(nil), vs...)
+			out[k] = vs // values are strings: sharing the slice copies nothing secret
 		}
 	}
 	return out

@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -12,13 +13,13 @@ import (
 type setCookie struct {
 	name, value                     string
 	secure, httpOnly                bool
-	path, domain, sameSite          string
+	path, domain, sameSite, expires string
 	maxAge                          int
-	hasMaxAge, expiresInThePast, ok bool
+	hasMaxAge, ok                   bool
 }
 
 // parseSetCookie reads one Set-Cookie header value (RFC 6265 §5.2).
-func parseSetCookie(line string, now time.Time) setCookie {
+func parseSetCookie(line string) setCookie {
 	var c setCookie
 	pair, attrs, _ := strings.Cut(line, ";")
 	name, value, found := strings.Cut(pair, "=")
@@ -66,24 +67,26 @@ func parseSetCookie(line string, now time.Time) setCookie {
 			}
 		case 'e':
 			if strings.EqualFold(key, "expires") {
-				if t, err := time.Parse(time.RFC1123, strings.TrimSpace(val)); err == nil && !t.After(now) {
-					c.expiresInThePast = true
-				}
+				c.expires = strings.TrimSpace(val)
 			}
 		}
 	}
 	return c
 }
 
-// clears reports whether the cookie deletes rather than sets a value.
-func (c setCookie) clears() bool {
-	if c.value == "" {
+// clears reports whether the cookie deletes rather than sets a value;
+// the clock is read only for an Expires attribute without Max-Age.
+func (c setCookie) clears(now func() time.Time) bool {
+	switch {
+	case c.value == "":
 		return true
-	}
-	if c.hasMaxAge {
+	case c.hasMaxAge:
 		return c.maxAge <= 0
+	case c.expires != "":
+		t, err := http.ParseTime(c.expires)
+		return err == nil && !t.After(now())
 	}
-	return c.expiresInThePast
+	return false
 }
 
 // problem names what is wrong for a __Host- refresh cookie: it must be
