@@ -66,9 +66,6 @@ func (r discReply) rejected() bool {
 	return r.status >= 400 && r.status <= 499
 }
 
-// undecided: neither accepted nor rejected.
-func (r discReply) undecided() bool { return !r.accepted() && !r.rejected() }
-
 // works reports a verdict for a liveness check: nil when undecided.
 func (r discReply) works() *bool {
 	switch {
