@@ -131,14 +131,14 @@ func chartLatencyOverTime(tl []TimelinePoint) (template.HTML, error) {
 	return renderSVG(p, 18*vg.Centimeter, 8*vg.Centimeter)
 }
 
-// chartThroughput plots load requests/s and failed/undecided requests/s.
+// chartThroughput plots achieved refreshes/s and failed/undecided requests/s.
 func chartThroughput(tl []TimelinePoint) (template.HTML, error) {
 	if len(tl) == 0 {
 		return "", nil
 	}
 	mean := func(a, b float64) float64 { return (a + b) / 2 }
 	p := newPlot("Throughput", "seconds since start", "requests/s")
-	if err := addLine(p, "load requests/s", downsample(tl, func(t TimelinePoint) float64 { return t.Rate }, mean), colRaw); err != nil {
+	if err := addLine(p, "refreshes/s", downsample(tl, func(t TimelinePoint) float64 { return t.Rate }, mean), colRaw); err != nil {
 		return "", err
 	}
 	if err := addLine(p, "failures/s", downsample(tl, func(t TimelinePoint) float64 { return float64(t.Failures) }, math.Max), colCorrected); err != nil {
