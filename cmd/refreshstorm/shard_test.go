@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
+	vegeta "github.com/tsenart/vegeta/v12/lib"
 
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -142,6 +144,10 @@ func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 	}
 
 	for _, d := range append(dirs, merged) {
+		readBackFiles(t, d)
+	}
+
+	for _, d := range append(dirs, merged) {
 		entries, err := os.ReadDir(d)
 		if err != nil {
 			t.Fatal(err)
@@ -206,4 +212,76 @@ func loadLatencies(t *testing.T, path string) []int64 {
 		}
 	}
 	return out
+}
+
+// readBackFiles decodes the files of a real run with the readers their
+// formats promise: hdrhistogram's log reader, vegeta's decoder, XML.
+func readBackFiles(t *testing.T, dir string) {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, results.FileHlog))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rd := hdr.NewHistogramLogReader(f)
+	tags := map[string]int64{}
+	for {
+		h, err := rd.NextIntervalHistogram()
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		if h == nil {
+			break
+		}
+		tags[h.Tag()] += h.TotalCount()
+	}
+	for _, tag := range []string{"refresh", "duplicate", "replay", "probe", "sign-in"} {
+		if tags[tag] == 0 {
+			t.Errorf("%s: latency.hlog has no %s interval (tags %v)", filepath.Base(dir), tag, tags)
+		}
+	}
+
+	rb, err := os.Open(filepath.Join(dir, results.FileResultsBin))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rb.Close()
+	dec := vegeta.NewDecoder(rb)
+	n := 0
+	for {
+		var r vegeta.Result
+		if err := dec.Decode(&r); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatalf("%s: results.bin: %v", dir, err)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Errorf("%s: results.bin is empty", dir)
+	}
+
+	raw, err := os.ReadFile(filepath.Join(dir, results.FileJUnit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var suites struct {
+		Suites []struct {
+			Cases []struct {
+				Name string `xml:"name,attr"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(raw, &suites); err != nil || len(suites.Suites) == 0 || len(suites.Suites[0].Cases) == 0 {
+		t.Errorf("%s: junit.xml: %v %+v", dir, err, suites)
+	}
+	html, err := os.ReadFile(filepath.Join(dir, results.FileReport))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{`src="http`, `href="http`, `@import`} {
+		if strings.Contains(string(html), ref) {
+			t.Errorf("%s: report.html references the network (%s)", dir, ref)
+		}
+	}
 }
