@@ -59,7 +59,7 @@ func BenchmarkRequestPath(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	e.pacer = newLivePacer(context.Background(), 1000)
+	e.pacer = newLivePacer(context.Background(), 1000, 0)
 	e.start = time.Now()
 	c := newCollector(e)
 	targeter := pool.Targeter(e.assignChaos)

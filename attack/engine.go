@@ -192,7 +192,7 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.asyncCx = asyncCtx
 	e.otherCSRF = e.snapshotOtherCSRF()
 
-	e.pacer = newLivePacer(runCtx, e.cfg.Rate)
+	e.pacer = newLivePacer(runCtx, e.cfg.Rate, e.cfg.Duration)
 	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)
 	attacker := vegeta.NewAttacker(

@@ -14,6 +14,7 @@ import (
 type livePacer struct {
 	mu       sync.Mutex
 	ctx      context.Context
+	duration time.Duration // the attack's; a pause does not outlast it
 	rate     float64 // hits per second; 0 = as fast as possible
 	segStart time.Duration
 	segHits  uint64
@@ -37,8 +38,8 @@ type segment struct {
 	rate  float64
 }
 
-func newLivePacer(ctx context.Context, rate float64) *livePacer {
-	p := &livePacer{ctx: ctx, rate: rate, resumed: make(chan struct{})}
+func newLivePacer(ctx context.Context, rate float64, duration time.Duration) *livePacer {
+	p := &livePacer{ctx: ctx, rate: rate, duration: duration, resumed: make(chan struct{})}
 	p.segments = []segment{{rate: rate}}
 	return p
 }
@@ -47,15 +48,28 @@ func newLivePacer(ctx context.Context, rate float64) *livePacer {
 // then sends a tick, so pausing has to block here.
 func (p *livePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	p.mu.Lock()
-	for p.paused {
-		ch := p.resumed
-		p.mu.Unlock()
-		select {
-		case <-ch:
-		case <-p.ctx.Done():
-			return 0, true
+	if p.paused {
+		// vegeta measured elapsed before calling; the pause adds to it.
+		pausedAt := time.Now()
+		var ends <-chan time.Time
+		if p.duration > 0 {
+			t := time.NewTimer(p.duration - elapsed)
+			defer t.Stop()
+			ends = t.C
 		}
-		p.mu.Lock()
+		for p.paused {
+			ch := p.resumed
+			p.mu.Unlock()
+			select {
+			case <-ch:
+			case <-ends:
+				return 0, true
+			case <-p.ctx.Done():
+				return 0, true
+			}
+			p.mu.Lock()
+		}
+		elapsed += time.Since(pausedAt)
 	}
 	defer p.mu.Unlock()
 	if p.ctx.Err() != nil {
