@@ -15,7 +15,7 @@ type livePacer struct {
 	mu       sync.Mutex
 	ctx      context.Context
 	duration time.Duration // the attack's; a pause does not outlast it
-	rate     float64 // hits per second; 0 = as fast as possible
+	rate     float64       // hits per second; 0 = as fast as possible
 	segStart time.Duration
 	segHits  uint64
 	lastElap time.Duration
