@@ -39,6 +39,7 @@ func writeFile(t *testing.T, name, content string) string {
 func TestRunUsageErrorsExit2(t *testing.T) {
 	creds := writeFile(t, "users.csv", "identifier,password\nalice,pw\n")
 	scenarioBad := writeFile(t, "s.yaml", "rate: 10\nbogus_key: 1\n")
+	scenarioBadDuration := writeFile(t, "d.yaml", "rate: 10\nduration: 3q\n")
 	cases := []struct {
 		args []string
 		want string
@@ -53,6 +54,7 @@ func TestRunUsageErrorsExit2(t *testing.T) {
 		{[]string{"run", "--target", "http://127.0.0.1:1"}, "--credentials"},
 		{[]string{"run", "--target", "http://127.0.0.1:1", "--credentials", creds, "--sessions", "2"}, "need 2 users"},
 		{[]string{"run", "--config", scenarioBad}, "[2:1] unknown field \"bogus_key\""},
+		{[]string{"run", "--config", scenarioBadDuration}, "line 2: duration: time: unknown unit"},
 		{[]string{"run", "--shard", "3/2"}, "--shard"},
 		{[]string{"run", "--no-such-flag"}, "unknown flag"},
 	}

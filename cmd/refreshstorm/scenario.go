@@ -66,7 +66,7 @@ func loadScenario(path string, into *scenario) error {
 	}
 	if err := yaml.UnmarshalWithOptions(data, into, yaml.DisallowUnknownField()); err != nil {
 		msg := strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " ")
-		return usageError("scenario %s: %s", path, msg)
+		return usageError("scenario %s: %s%s", path, durationLine(data, msg), msg)
 	}
 	if into.Credentials != "" && !filepath.IsAbs(into.Credentials) {
 		into.Credentials = filepath.Join(filepath.Dir(path), into.Credentials)
@@ -86,4 +86,21 @@ func parseShard(s string) (int, int, error) {
 		return 0, 0, fmt.Errorf("--shard %q: want 1 <= i <= n", s)
 	}
 	return i - 1, n, nil
+}
+
+// durationLine finds where a bad duration sits: the YAML decoder reports
+// time.ParseDuration's error without a position. It returns "line N: "
+// or "".
+func durationLine(data []byte, msg string) string {
+	_, quoted, ok := strings.Cut(msg, `in duration "`)
+	if !ok {
+		return ""
+	}
+	bad, _, _ := strings.Cut(quoted, `"`)
+	for i, line := range strings.Split(string(data), "\n") {
+		if _, val, ok := strings.Cut(line, ":"); ok && strings.Trim(strings.TrimSpace(val), `"'`) == bad {
+			return fmt.Sprintf("line %d: %s: ", i+1, strings.TrimSpace(strings.SplitN(line, ":", 2)[0]))
+		}
+	}
+	return ""
 }
