@@ -78,7 +78,10 @@ func (e *Engine) release(s *targets.Session) { e.pool.Release(s) }
 // stays constant.
 func (e *Engine) replaceFamily(ctx context.Context, s *targets.Session) {
 	e.emit(event{kind: evFamilyEnd, state: s.State})
-	if ctx.Err() == nil && s.Cred < len(e.cfg.Creds) {
+	if s.Cred < 0 && len(e.cfg.Creds) > 0 {
+		s.Cred = s.Index % len(e.cfg.Creds) // an imported session: replace it with a user's sign-in
+	}
+	if ctx.Err() == nil && s.Cred >= 0 && s.Cred < len(e.cfg.Creds) {
 		sent := time.Now()
 		err := e.pool.ReSignIn(ctx, e.direct, s, e.cfg.Creds[s.Cred], e.cfg.Bootstrap)
 		if err == nil {

@@ -90,6 +90,9 @@ func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, kind)
 	if j.Accepted {
+		if s.Family == "" && reply.FamilyID != "" {
+			e.pool.LearnFamily(s, reply.FamilyID) // an imported session
+		}
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
 		if kind == ChaosReplay {
 			e.goAsync(func(ctx context.Context) { e.replay(ctx, s) })

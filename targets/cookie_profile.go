@@ -297,11 +297,19 @@ func (p *CookieProfile) SignIn(ctx context.Context, c *http.Client, cred Credent
 }
 
 func (p *CookieProfile) fetchCSRF(ctx context.Context, c *http.Client, f Family) (string, error) {
+	return p.FetchCSRF(ctx, c, f.Refresh, f.Access)
+}
+
+func (p *CookieProfile) FetchCSRF(ctx context.Context, c *http.Client, refresh, access string) (string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.BaseURL+p.cfg.CSRFPath, nil)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Cookie", p.cfg.AccessCookie+"="+f.Access+"; "+p.cfg.RefreshCookie+"="+f.Refresh)
+	cookie := p.cfg.RefreshCookie + "=" + refresh
+	if access != "" {
+		cookie = p.cfg.AccessCookie + "=" + access + "; " + cookie
+	}
+	req.Header.Set("Cookie", cookie)
 	status, h, body, err := do(c, req)
 	if err != nil {
 		return "", fmt.Errorf("csrf: %w", err)

@@ -23,6 +23,9 @@ type Profile interface {
 	Name() string
 	// SignIn creates a family for cred, including its CSRF token.
 	SignIn(ctx context.Context, c *http.Client, cred Credential) (Family, error)
+	// FetchCSRF asks for the CSRF token of the family that refresh (and
+	// access, when known) belong to: for imported sessions.
+	FetchCSRF(ctx context.Context, c *http.Client, refresh, access string) (string, error)
 	// RefreshMethod and RefreshURL address the refresh endpoint.
 	RefreshMethod() string
 	RefreshURL() string

@@ -35,6 +35,7 @@ func configEcho(sc scenario, p *plan, target string) map[string]any {
 		"timing_margin":     sc.TimingMargin.String(),
 		"probe_margin":      sc.ProbeMargin.String(),
 		"credentials":       sc.Credentials,
+		"cookies":           sc.Cookies,
 		"user_thresholds":   exprs,
 	}
 }
@@ -53,6 +54,7 @@ func scenarioID(sc scenario, p *plan) string {
 		"target=" + sc.Target,
 		"server_policy=" + serverPolicyEcho(sc, p),
 		fmt.Sprintf("sessions=%d", sc.Sessions),
+		"cookies=" + sc.Cookies,
 		fmt.Sprintf("rate=%g", sc.Rate),
 		"duration=" + sc.Duration.String(),
 		"policy=" + p.policy.String(),

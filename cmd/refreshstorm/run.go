@@ -58,7 +58,8 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
 	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
-	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (required with --target)")
+	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (--target needs this or --cookies)")
+	f.StringVar(&sc.Cookies, "cookies", "", "CSV of refresh[,csrf[,access]] lines: ready sessions to import instead of signing in (at most --sessions are used)")
 	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold (keep under the server's cap)")
 	f.StringVar(&sc.Out, "out", "", "results directory (default results/<UTC timestamp>)")
 	f.BoolVar(&sc.Headless, "headless", false, "no dashboard: one progress line per interval on stderr")
@@ -87,6 +88,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"policy":                 func() { dst.Policy = flags.Policy },
 		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
 		"credentials":            func() { dst.Credentials = flags.Credentials },
+		"cookies":                func() { dst.Cookies = flags.Cookies },
 		"families-per-user":      func() { dst.FamiliesPerUser = flags.FamiliesPerUser },
 		"out":                    func() { dst.Out = flags.Out },
 		"headless":               func() { dst.Headless = flags.Headless },
@@ -116,6 +118,7 @@ type plan struct {
 	chaos        attack.ChaosSpec
 	thresholds   []results.Threshold
 	creds        []targets.Credential
+	imported     []targets.Imported // --cookies: sessions to adopt instead of signing in
 	shardIndex   int
 	shardCount   int
 	rate         float64 // this shard's share of the rate
@@ -139,8 +142,10 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--max-workers %d: want 0 (default) or more", sc.MaxWorkers)
 	case sc.Timeout <= 0:
 		return nil, usageError("--timeout %s: want a positive duration", sc.Timeout)
-	case sc.Target != "" && sc.Credentials == "":
-		return nil, usageError("--target needs --credentials FILE (identifier,password lines)")
+	case sc.Target != "" && sc.Credentials == "" && sc.Cookies == "":
+		return nil, usageError("--target needs --credentials FILE (identifier,password lines) or --cookies FILE")
+	case sc.Target == "" && sc.Cookies != "":
+		return nil, usageError("--cookies imports sessions of a --target; the embedded server signs its own in")
 	case sc.Target != "" && sc.ServerPolicy != "":
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
 	}
@@ -180,7 +185,15 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--shard %s: %d sessions leave none for this shard", sc.Shard, sc.Sessions)
 		}
 	}
-	if sc.Credentials != "" {
+	if sc.Cookies != "" {
+		ims, err := targets.LoadImported(sc.Cookies)
+		if err != nil {
+			return nil, usageError("--cookies: %v", err)
+		}
+		p.imported = targets.ShardImported(ims, p.shardIndex, p.shardCount)
+		p.sessions = min(p.sessions, len(p.imported))
+	}
+	if sc.Credentials != "" && sc.Cookies == "" {
 		creds, err := targets.LoadCredentials(sc.Credentials)
 		if err != nil {
 			return nil, usageError("--credentials: %v", err)
@@ -190,6 +203,13 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--credentials %s: %d sessions at %d families per user need %d users; this shard has %d (raise --families-per-user up to the server's cap, or add users)",
 				sc.Credentials, p.sessions, sc.FamiliesPerUser, need, len(p.creds))
 		}
+	}
+	if sc.Credentials != "" && sc.Cookies != "" {
+		creds, err := targets.LoadCredentials(sc.Credentials)
+		if err != nil {
+			return nil, usageError("--credentials: %v", err)
+		}
+		p.creds = targets.Shard(creds, p.shardIndex, p.shardCount) // only for replacing revoked families
 	}
 	return p, nil
 }
@@ -279,9 +299,15 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	defer transport.CloseIdleConnections()
 	boot := targets.BootstrapOptions{}
 	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
-	fmt.Fprintf(stderr, "signing in %d sessions…\n", p.sessions)
-	boot.Progress = progressPrinter(stderr)
-	if err := pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot); err != nil {
+	if p.imported != nil {
+		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
+		err = pool.AdoptImported(ctx, bootClient, p.imported)
+	} else {
+		fmt.Fprintf(stderr, "signing in %d sessions…\n", p.sessions)
+		boot.Progress = progressPrinter(stderr)
+		err = pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot)
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return withCode(exitInterrupted, errors.New("interrupted during sign-in; nothing was measured"))
 		}

@@ -23,6 +23,7 @@ type scenario struct {
 	Policy          string        `yaml:"policy"`
 	ServerPolicy    string        `yaml:"server_policy"`
 	Credentials     string        `yaml:"credentials"`
+	Cookies         string        `yaml:"cookies"`
 	FamiliesPerUser int           `yaml:"families_per_user"`
 	Out             string        `yaml:"out"`
 	Headless        bool          `yaml:"headless"`
@@ -68,8 +69,10 @@ func loadScenario(path string, into *scenario) error {
 		msg := strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " ")
 		return usageError("scenario %s: %s%s", path, durationLine(data, msg), msg)
 	}
-	if into.Credentials != "" && !filepath.IsAbs(into.Credentials) {
-		into.Credentials = filepath.Join(filepath.Dir(path), into.Credentials)
+	for _, f := range []*string{&into.Credentials, &into.Cookies} {
+		if *f != "" && !filepath.IsAbs(*f) {
+			*f = filepath.Join(filepath.Dir(path), *f)
+		}
 	}
 	return nil
 }

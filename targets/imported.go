@@ -1,0 +1,126 @@
+package targets
+
+import (
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+// Imported is a ready session read from a --cookies file: the tokens of
+// a family signed in elsewhere (a browser, a fixture).
+type Imported struct {
+	Refresh string
+	CSRF    string // "" to fetch it from the CSRF endpoint
+	Access  string // may be ""
+}
+
+// LoadImported reads a --cookies file: CSV lines `refresh[,csrf[,access]]`,
+// an optional header line `refresh,csrf,access`. Errors name the file and
+// line but never echo a token.
+func LoadImported(path string) ([]Imported, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cookies file: %w", err)
+	}
+	defer f.Close()
+	return ParseImported(f, path)
+}
+
+// ParseImported reads imported sessions from r; name is used in errors.
+func ParseImported(r io.Reader, name string) ([]Imported, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.Comment = '#'
+	var out []Imported
+	seen := map[string]int{}
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "refresh") {
+			continue
+		}
+		if len(rec) > 3 {
+			return nil, fmt.Errorf("%s:%d: want refresh[,csrf[,access]]; got %d fields", name, line, len(rec))
+		}
+		im := Imported{Refresh: strings.TrimSpace(rec[0])}
+		if len(rec) > 1 {
+			im.CSRF = strings.TrimSpace(rec[1])
+		}
+		if len(rec) > 2 {
+			im.Access = strings.TrimSpace(rec[2])
+		}
+		if im.Refresh == "" {
+			return nil, fmt.Errorf("%s:%d: empty refresh token", name, line)
+		}
+		if prev, dup := seen[im.Refresh]; dup {
+			return nil, fmt.Errorf("%s:%d: same refresh token as line %d", name, line, prev)
+		}
+		seen[im.Refresh] = line
+		out = append(out, im)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no sessions (want lines refresh[,csrf[,access]])", name)
+	}
+	return out, nil
+}
+
+// ShardImported returns the i-th of n disjoint slices of ims.
+func ShardImported(ims []Imported, i, n int) []Imported {
+	if n <= 1 {
+		return ims
+	}
+	var out []Imported
+	for k := i; k < len(ims); k += n {
+		out = append(out, ims[k])
+	}
+	return out
+}
+
+// AdoptImported gives session k the k-th imported family, fetching CSRF
+// tokens that the file left out, and makes every session idle. The family
+// id is learned from the first refresh. Slots beyond len(ims) are an error.
+func (p *Pool) AdoptImported(ctx context.Context, c *http.Client, ims []Imported) error {
+	if len(ims) < len(p.sessions) {
+		return fmt.Errorf("%d sessions but the cookies file has %d", len(p.sessions), len(ims))
+	}
+	now := time.Now()
+	for i, s := range p.sessions {
+		im := ims[i]
+		if im.CSRF == "" {
+			csrf, err := p.profile.FetchCSRF(ctx, c, im.Refresh, im.Access)
+			if err != nil {
+				return fmt.Errorf("cookies line of session %d: %w", i+1, err)
+			}
+			im.CSRF = csrf
+		}
+		s.Cred = -1
+		s.Adopt(Family{Refresh: im.Refresh, Access: im.Access, CSRF: im.CSRF}, "", now)
+	}
+	for _, s := range p.sessions {
+		p.idle <- s
+	}
+	return nil
+}
+
+// LearnFamily records the family id of an imported session once a
+// response names it.
+func (p *Pool) LearnFamily(s *Session, id string) {
+	s.Family, s.FamilyFP = id, p.fp.Of(id)
+	s.familyFP = []string{s.FamilyFP}
+}
