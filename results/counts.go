@@ -13,6 +13,17 @@ import (
 // every outcome name, in declaration order, zeros included.
 type OutcomeCounts [oracle.NumOutcomes]uint64
 
+// Failures sums every fail_* outcome.
+func (c *OutcomeCounts) Failures() uint64 {
+	var n uint64
+	for o, k := range c {
+		if oracle.Outcome(o).IsFailure() {
+			n += k
+		}
+	}
+	return n
+}
+
 // FamilyCounts counts families per end state; every state is present in JSON.
 type FamilyCounts [oracle.NumFamilyStates]uint64
 

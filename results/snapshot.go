@@ -49,7 +49,7 @@ type Snapshot struct {
 	Total    uint64 // classified requests of every kind
 	Refresh  uint64 // load refreshes (kind refresh)
 	Dropped  uint64 // pacer ticks with no idle session
-	Outcomes [oracle.NumOutcomes]uint64
+	Outcomes OutcomeCounts
 
 	LastSecond     Quantiles     // raw latency of the last complete second
 	Whole          Quantiles     // raw latency of the whole run (load requests)
@@ -69,12 +69,4 @@ type Snapshot struct {
 }
 
 // Failures sums every fail_* outcome.
-func (s *Snapshot) Failures() uint64 {
-	var n uint64
-	for o, c := range s.Outcomes {
-		if oracle.Outcome(o).IsFailure() {
-			n += c
-		}
-	}
-	return n
-}
+func (s *Snapshot) Failures() uint64 { return s.Outcomes.Failures() }

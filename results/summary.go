@@ -135,15 +135,7 @@ type ThresholdResult struct {
 }
 
 // Failures sums every fail_* outcome.
-func (s *Summary) Failures() uint64 {
-	var n uint64
-	for o, c := range s.Outcomes {
-		if oracle.Outcome(o).IsFailure() {
-			n += c
-		}
-	}
-	return n
-}
+func (s *Summary) Failures() uint64 { return s.Outcomes.Failures() }
 
 // Elapsed returns the run's length.
 func (s *Summary) Elapsed() time.Duration {

@@ -1,8 +1,6 @@
 package targets
 
 import (
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,43 +27,30 @@ func LoadCredentials(path string) ([]Credential, error) {
 
 // ParseCredentials reads credentials from r; name is used in errors.
 func ParseCredentials(r io.Reader, name string) ([]Credential, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.Comment = '#'
 	var creds []Credential
 	seen := make(map[string]int)
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
+	err := eachRecord(r, name, func(line int, rec []string, first bool) error {
 		if len(rec) != 2 {
-			return nil, fmt.Errorf("%s:%d: want 2 fields identifier,password; got %d", name, line, len(rec))
+			return fmt.Errorf("%s:%d: want 2 fields identifier,password; got %d", name, line, len(rec))
 		}
 		id, pw := strings.TrimSpace(rec[0]), rec[1]
-		if len(creds) == 0 && len(seen) == 0 && strings.EqualFold(id, "identifier") && strings.EqualFold(strings.TrimSpace(pw), "password") {
-			seen[""] = line // header consumed
-			continue
+		switch {
+		case first && strings.EqualFold(id, "identifier") && strings.EqualFold(strings.TrimSpace(pw), "password"):
+			return nil // header
+		case id == "":
+			return fmt.Errorf("%s:%d: empty identifier", name, line)
+		case pw == "":
+			return fmt.Errorf("%s:%d: empty password for %q", name, line, id)
 		}
-		if id == "" {
-			return nil, fmt.Errorf("%s:%d: empty identifier", name, line)
-		}
-		if pw == "" {
-			return nil, fmt.Errorf("%s:%d: empty password for %q", name, line, id)
-		}
-		if first, dup := seen[id]; dup {
-			return nil, fmt.Errorf("%s:%d: identifier %q repeats line %d", name, line, id, first)
+		if prev, dup := seen[id]; dup {
+			return fmt.Errorf("%s:%d: identifier %q repeats line %d", name, line, id, prev)
 		}
 		seen[id] = line
 		creds = append(creds, Credential{Identifier: id, Password: pw})
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(creds) == 0 {
 		return nil, fmt.Errorf("%s: no credentials (want lines identifier,password)", name)
@@ -73,15 +58,16 @@ func ParseCredentials(r io.Reader, name string) ([]Credential, error) {
 	return creds, nil
 }
 
-// Shard returns the i-th of n disjoint slices of creds (0-based i), dealt
-// round-robin so each shard gets a similar number.
-func Shard(creds []Credential, i, n int) []Credential {
+// Shard returns the i-th of n disjoint slices of items (0-based i), dealt
+// round-robin so each shard gets a similar number: users for sign-in,
+// imported sessions for --cookies.
+func Shard[T any](items []T, i, n int) []T {
 	if n <= 1 {
-		return creds
+		return items
 	}
-	var out []Credential
-	for k := i; k < len(creds); k += n {
-		out = append(out, creds[k])
+	var out []T
+	for k := i; k < len(items); k += n {
+		out = append(out, items[k])
 	}
 	return out
 }

@@ -2,8 +2,6 @@ package targets
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,29 +32,14 @@ func LoadImported(path string) ([]Imported, error) {
 
 // ParseImported reads imported sessions from r; name is used in errors.
 func ParseImported(r io.Reader, name string) ([]Imported, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.Comment = '#'
 	var out []Imported
 	seen := map[string]int{}
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		line, _ := cr.FieldPos(0)
+	err := eachRecord(r, name, func(line int, rec []string, first bool) error {
 		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "refresh") {
-			continue
+			return nil // header
 		}
 		if len(rec) > 3 {
-			return nil, fmt.Errorf("%s:%d: want refresh[,csrf[,access]]; got %d fields", name, line, len(rec))
+			return fmt.Errorf("%s:%d: want refresh[,csrf[,access]]; got %d fields", name, line, len(rec))
 		}
 		im := Imported{Refresh: strings.TrimSpace(rec[0])}
 		if len(rec) > 1 {
@@ -66,30 +49,22 @@ func ParseImported(r io.Reader, name string) ([]Imported, error) {
 			im.Access = strings.TrimSpace(rec[2])
 		}
 		if im.Refresh == "" {
-			return nil, fmt.Errorf("%s:%d: empty refresh token", name, line)
+			return fmt.Errorf("%s:%d: empty refresh token", name, line)
 		}
 		if prev, dup := seen[im.Refresh]; dup {
-			return nil, fmt.Errorf("%s:%d: same refresh token as line %d", name, line, prev)
+			return fmt.Errorf("%s:%d: same refresh token as line %d", name, line, prev)
 		}
 		seen[im.Refresh] = line
 		out = append(out, im)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: no sessions (want lines refresh[,csrf[,access]])", name)
 	}
 	return out, nil
-}
-
-// ShardImported returns the i-th of n disjoint slices of ims.
-func ShardImported(ims []Imported, i, n int) []Imported {
-	if n <= 1 {
-		return ims
-	}
-	var out []Imported
-	for k := i; k < len(ims); k += n {
-		out = append(out, ims[k])
-	}
-	return out
 }
 
 // AdoptImported gives session k the k-th imported family, fetching CSRF

@@ -24,7 +24,7 @@ func TestParseImported(t *testing.T) {
 			t.Errorf("%q: the error echoes a token: %v", in, err)
 		}
 	}
-	if got := ShardImported([]Imported{{Refresh: "a"}, {Refresh: "b"}, {Refresh: "c"}}, 1, 2); len(got) != 1 || got[0].Refresh != "b" {
+	if got := Shard([]Imported{{Refresh: "a"}, {Refresh: "b"}, {Refresh: "c"}}, 1, 2); len(got) != 1 || got[0].Refresh != "b" {
 		t.Fatalf("shard %v", got)
 	}
 }

@@ -190,7 +190,7 @@ func validate(sc scenario) (*plan, error) {
 		if err != nil {
 			return nil, usageError("--cookies: %v", err)
 		}
-		p.imported = targets.ShardImported(ims, p.shardIndex, p.shardCount)
+		p.imported = targets.Shard(ims, p.shardIndex, p.shardCount)
 		p.sessions = min(p.sessions, len(p.imported))
 	}
 	if sc.Credentials != "" && sc.Cookies == "" {

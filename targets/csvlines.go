@@ -1,0 +1,34 @@
+package targets
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
+
+// eachRecord calls fn for every record of a CSV input (# comments and
+// ragged lines allowed), with its line number and whether it is the
+// first record. Errors name the input and the line.
+func eachRecord(r io.Reader, name string, fn func(line int, rec []string, first bool) error) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.Comment = '#'
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("%s:%d: %v", name, pe.Line, pe.Err)
+			}
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if err := fn(line, rec, first); err != nil {
+			return err
+		}
+	}
+}
