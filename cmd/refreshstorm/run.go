@@ -19,6 +19,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/report"
 	"github.com/refreshstorm/refreshstorm/results"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
@@ -73,6 +74,9 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
+	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
+	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
 	return cmd
 }
 
@@ -102,6 +106,9 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
 		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
 		"progress-interval":      func() { dst.Interval = flags.Interval },
+		"baseline":               func() { dst.Baseline = flags.Baseline },
+		"baseline-force":         func() { dst.BaselineForce = flags.BaselineForce },
+		"tolerance":              func() { dst.Tolerances = append(dst.Tolerances, flags.Tolerances...) },
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
@@ -123,6 +130,7 @@ type plan struct {
 	shardCount   int
 	rate         float64 // this shard's share of the rate
 	sessions     int     // this shard's share of the sessions
+	baseline     *baseline
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -242,6 +250,9 @@ func cutPrefix(s, prefix string) (string, bool) {
 func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) error {
 	p, err := validate(sc)
 	if err != nil {
+		return err
+	}
+	if p.baseline, err = loadBaseline(sc, scenarioID(sc, p)); err != nil {
 		return err
 	}
 	if parent == nil {
@@ -367,10 +378,17 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		ConcurrentSpread: rep.Spread,
 	})
 	results.Evaluate(sum, p.thresholds)
-	if err := dir.Finish(sum); err != nil {
+	var cmp *results.Comparison
+	if p.baseline != nil {
+		cmp = p.baseline.fold(outDir, sum)
+	}
+	if err := finishResults(dir, outDir, sum, cmp); err != nil {
 		return withCode(exitCannotRun, fmt.Errorf("writing results: %w", err))
 	}
-	fmt.Fprint(stdout, results.FormatText(sum))
+	fmt.Fprint(stdout, report.FormatText(sum))
+	if cmp != nil {
+		fmt.Fprint(stdout, "\n"+report.CompareText(cmp))
+	}
 	fmt.Fprintf(stdout, "results: %s\n", outDir)
 	switch {
 	case interrupted:

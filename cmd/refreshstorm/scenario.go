@@ -37,6 +37,9 @@ type scenario struct {
 	AllowInsecure   bool          `yaml:"allow_insecure_cookies"`
 	MetricsAddr     string        `yaml:"metrics_addr"`
 	Interval        time.Duration `yaml:"progress_interval"`
+	Baseline        string        `yaml:"baseline"`
+	BaselineForce   bool          `yaml:"baseline_force"`
+	Tolerances      []string      `yaml:"tolerances"`
 
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
