@@ -134,6 +134,11 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// DefaultIdleTimeout is below the keep-alive timeouts of common servers
+// (Node 5s, nginx 75s, Go 3min): a connection the server is about to close
+// is dropped first, so a refresh is never sent on it to be lost.
+const DefaultIdleTimeout = 4 * time.Second
+
 // NewTransport returns an http.Transport sized for a load run on
 // loopback or a LAN: enough idle connections that every worker keeps one
 // warm, no compression (bodies are tiny), no proxy.
@@ -142,7 +147,7 @@ func NewTransport(conns int) *http.Transport {
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:          0,
 		MaxIdleConnsPerHost:   conns,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       DefaultIdleTimeout,
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     false,
 		ResponseHeaderTimeout: 0,
@@ -193,7 +198,9 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.otherCSRF = e.snapshotOtherCSRF()
 
 	e.pacer = newLivePacer(runCtx, e.cfg.Rate, e.cfg.Duration)
-	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout, CheckRedirect: noRedirects}
+	// send puts the --timeout deadline on each request itself; the
+	// client's is a backstop that must not win the race.
+	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout + 2*time.Second, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)
 	attacker := vegeta.NewAttacker(
 		vegeta.Client(client),
@@ -216,6 +223,8 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	}()
 
 	e.start = time.Now()
+	c := newCollector(e)
+	c.signInFindings() // before the first lease: the pool is still ours
 	res := attacker.Attack(e.pool.Targeter(e.assignChaos), e.pacer, e.cfg.Duration, "refreshstorm")
 
 	// Interrupts cancel the follow-ups at once; a normal end lets them
@@ -239,7 +248,6 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 		}
 	}()
 
-	c := newCollector(e)
 	c.consume(res, func() {
 		cancelRun()
 		e.async.Wait()
