@@ -21,7 +21,7 @@ func (e *Engine) refreshDirect(ctx context.Context, token, csrf string) (reply o
 	}
 	e.profile.FillRefreshHeader(req.Header, token, csrf)
 	sent = time.Now()
-	_, reply = e.send(req)
+	_, reply = e.send(req, nil)
 	return reply, sent, time.Since(sent)
 }
 

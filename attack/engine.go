@@ -140,6 +140,11 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// DefaultIdleTimeout is below the keep-alive timeouts of common servers
+// (Node 5s, nginx 75s, Go 3min): a connection the server is about to close
+// is dropped first, so a refresh is never sent on it to be lost.
+const DefaultIdleTimeout = 4 * time.Second
+
 // NewTransport returns an http.Transport sized for a load run on
 // loopback or a LAN: enough idle connections that every worker keeps one
 // warm, no compression (bodies are tiny), no proxy.
@@ -148,7 +153,7 @@ func NewTransport(conns int) *http.Transport {
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:          0,
 		MaxIdleConnsPerHost:   conns,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       DefaultIdleTimeout,
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     false,
 		ResponseHeaderTimeout: 0,
@@ -199,7 +204,9 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.otherCSRF = e.snapshotOtherCSRF()
 
 	e.pacer = e.newPacer(runCtx)
-	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout, CheckRedirect: noRedirects}
+	// send puts the --timeout deadline on each request itself; the
+	// client's is a backstop that must not win the race.
+	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout + 2*time.Second, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)
 	attacker := vegeta.NewAttacker(
 		vegeta.Client(client),
@@ -222,6 +229,8 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	}()
 
 	e.start = time.Now()
+	c := newCollector(e)
+	c.signInFindings() // before the first lease: the pool is still ours
 	// The pacer ends the attack: its clock stops while paused.
 	res := attacker.Attack(e.pool.Targeter(e.assignChaos), e.pacer, 0, "refreshstorm")
 
@@ -246,7 +255,6 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 		}
 	}()
 
-	c := newCollector(e)
 	c.consume(res, func() {
 		cancelRun()
 		e.async.Wait()

@@ -26,6 +26,7 @@ type Recorder struct {
 	start    time.Time
 	duration time.Duration
 	dir      *Dir
+	scrubbed map[string]string // raw detail -> scrubbed, see scrubDetail
 
 	outcomes OutcomeCounts
 	kinds    KindCounts
@@ -84,6 +85,11 @@ func isLoad(k Kind) bool { return k == KindRefresh || k == KindDuplicate || k ==
 // An out-of-range outcome counts as indeterminate, an out-of-range kind as a
 // probe.
 func (r *Recorder) Record(o *Observation) {
+	if o.Detail != "" {
+		clean := *o
+		clean.Detail = r.scrubDetail(o.Detail)
+		o = &clean
+	}
 	out := o.Outcome
 	if out >= oracle.NumOutcomes {
 		out = oracle.Indeterminate

@@ -66,6 +66,15 @@ var (
 		return m
 	}()
 	undecidedSet = uint32(1)<<oracle.TransportError | uint32(1)<<oracle.Timeout
+	acceptedSet  = func() uint32 {
+		var m uint32
+		for _, o := range oracle.AllOutcomes() {
+			if o.Category() == oracle.Accepted {
+				m |= 1 << o
+			}
+		}
+		return m
+	}()
 )
 
 func (p *thresholdParser) resolveMetric(name string, pos int) (metric, error) {
@@ -139,6 +148,8 @@ func (p *thresholdParser) outcomeSet(s string, pos int) (uint32, error) {
 			set |= failureSet
 		case "undecided":
 			set |= undecidedSet
+		case "accepted":
+			set |= acceptedSet
 		default:
 			o, ok := oracle.ParseOutcome(part)
 			if !ok {
@@ -200,7 +211,8 @@ func DefaultThresholds() []Threshold {
 			out = append(out, MustParseThreshold(o.String()+"==0"))
 		}
 	}
-	return append(out, MustParseThreshold("rate.undecided<0.01"), MustParseThreshold("rate.shortfall<0.05"))
+	// A run in which no refresh was accepted tested nothing.
+	return append(out, MustParseThreshold("rate.undecided<0.01"), MustParseThreshold("accepted>0"), MustParseThreshold("rate.shortfall<0.05"))
 }
 
 // Check measures t on s and reports whether it holds.

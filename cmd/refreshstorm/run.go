@@ -74,6 +74,9 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
+	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
+	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
 	return cmd
 }
 
@@ -104,6 +107,9 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
 		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
 		"progress-interval":      func() { dst.Interval = flags.Interval },
+		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
+		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
+		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
@@ -145,6 +151,12 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--max-workers %d: want 0 (default) or more", sc.MaxWorkers)
 	case sc.Timeout <= 0:
 		return nil, usageError("--timeout %s: want a positive duration", sc.Timeout)
+	case sc.IdleTimeout <= 0:
+		return nil, usageError("--idle-timeout %s: want a positive duration", sc.IdleTimeout)
+	case sc.MaxRetryAfter <= 0:
+		return nil, usageError("--max-retry-after %s: want a positive duration", sc.MaxRetryAfter)
+	case sc.BootstrapTimeout <= 0:
+		return nil, usageError("--bootstrap-timeout %s: want a positive duration", sc.BootstrapTimeout)
 	case sc.Target != "" && sc.Credentials == "" && sc.Cookies == "":
 		return nil, usageError("--target needs --credentials FILE (identifier,password lines) or --cookies FILE")
 	case sc.Target == "" && sc.Cookies != "":
@@ -305,9 +317,12 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		maxWorkers = uint64(p.sessions)
 	}
 	transport := attack.NewTransport(int(maxWorkers) + 64)
+	transport.IdleConnTimeout = sc.IdleTimeout
 	defer transport.CloseIdleConnections()
-	boot := targets.BootstrapOptions{}
-	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
+	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
+	// A redirected sign-in would carry the password elsewhere: never follow.
+	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)

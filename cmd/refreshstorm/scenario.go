@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -39,6 +40,10 @@ type scenario struct {
 	MetricsAddr     string        `yaml:"metrics_addr"`
 	Interval        time.Duration `yaml:"progress_interval"`
 
+	IdleTimeout      time.Duration `yaml:"idle_timeout"`
+	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
+	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
+
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
 }
@@ -54,7 +59,11 @@ func defaultScenario() scenario {
 		TimingMargin:    250 * time.Millisecond,
 		ProbeMargin:     time.Second,
 		Interval:        time.Second,
-		Seed:            1,
+
+		IdleTimeout:      attack.DefaultIdleTimeout,
+		MaxRetryAfter:    30 * time.Second,
+		BootstrapTimeout: 2 * time.Minute,
+		Seed:             1,
 	}
 }
 
