@@ -310,3 +310,14 @@ func TestLoadDirErrors(t *testing.T) {
 		t.Errorf("unknown outcome: %v", err)
 	}
 }
+
+// A run with a single load request (a trickling target) still renders its
+// percentile chart: a one-point log axis used to panic.
+func TestSpectrumOfOneRequest(t *testing.T) {
+	h := newHistPair()
+	recordLatency(h.Raw, 5*time.Millisecond)
+	recordLatency(h.Corrected, 5*time.Millisecond)
+	if _, err := chartSpectrum(&Histograms{Load: h}); err != nil {
+		t.Fatal(err)
+	}
+}
