@@ -185,6 +185,8 @@ func chartSpectrum(h *Histograms) (template.HTML, error) {
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min = 1
+	// One request gives a one-point axis, which a log scale cannot pad.
+	p.X.Max = math.Max(raw[len(raw)-1].X, 10)
 	if err := addLine(p, "raw", raw, colRaw); err != nil {
 		return "", err
 	}

@@ -198,7 +198,7 @@ func TestRunDirectoryFiles(t *testing.T) {
 		if err := xml.Unmarshal(b, &doc); err != nil {
 			t.Fatal(err)
 		}
-		if len(doc.Suites) != 2 || doc.Suites[0].Tests != 13 || doc.Suites[1].Tests != 3 {
+		if len(doc.Suites) != 2 || doc.Suites[0].Tests != 13 || doc.Suites[1].Tests != 4 {
 			t.Fatalf("suites: %+v", doc)
 		}
 		var fork *junitCase
@@ -308,5 +308,16 @@ func TestLoadDirErrors(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, FileSummaryJSON), []byte(`{"schema":"refreshstorm/summary/v1","outcomes":{"ok_rotatd":1}}`), 0o644)
 	if _, err := LoadDir(dir); err == nil || !strings.Contains(err.Error(), `unknown outcome "ok_rotatd"`) {
 		t.Errorf("unknown outcome: %v", err)
+	}
+}
+
+// A run with a single load request (a trickling target) still renders its
+// percentile chart: a one-point log axis used to panic.
+func TestSpectrumOfOneRequest(t *testing.T) {
+	h := newHistPair()
+	recordLatency(h.Raw, 5*time.Millisecond)
+	recordLatency(h.Corrected, 5*time.Millisecond)
+	if _, err := chartSpectrum(&Histograms{Load: h}); err != nil {
+		t.Fatal(err)
 	}
 }

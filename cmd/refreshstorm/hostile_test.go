@@ -14,6 +14,7 @@ import (
 	"time"
 
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+	"go.uber.org/goleak"
 
 	"github.com/refreshstorm/refreshstorm/internal/hostile"
 	"github.com/refreshstorm/refreshstorm/results"
@@ -27,6 +28,7 @@ type hostileCase struct {
 	code    int
 	outcome string // an outcome the summary must count (exit 0/1)
 	stderr  string // a text stderr must hold (exit 3)
+	zero    []string
 }
 
 var hostileCases = []hostileCase{
@@ -40,13 +42,17 @@ var hostileCases = []hostileCase{
 	{name: "non-JSON csrf body", opts: hostile.Options{Mode: hostile.NonJSON, Step: hostile.CSRF}, code: exitCannotRun, stderr: "csrf: body is not JSON"},
 	{name: "huge refresh body", opts: hostile.Options{Mode: hostile.HugeBody, Step: hostile.Refresh}, code: exitFailed},
 	{name: "huge sign-in body", opts: hostile.Options{Mode: hostile.HugeBody, Step: hostile.SignIn}, code: exitCannotRun, stderr: "sign-in"},
-	{name: "trickled refresh body", opts: hostile.Options{Mode: hostile.Trickle, Step: hostile.Refresh}, args: []string{"--timeout", "300ms"}, code: exitFailed, outcome: "timeout"},
+	{name: "trickled refresh body", opts: hostile.Options{Mode: hostile.Trickle, Step: hostile.Refresh}, args: []string{"--timeout", "300ms"}, code: exitFailed, outcome: "timeout", zero: []string{"transport_error"}},
 	{name: "redirected refresh", opts: hostile.Options{Mode: hostile.Redirect, Step: hostile.Refresh}, code: exitFailed},
 	{name: "redirected sign-in", opts: hostile.Options{Mode: hostile.Redirect, Step: hostile.SignIn}, code: exitCannotRun, stderr: "HTTP 307"},
 	{name: "reset mid-body on refresh", opts: hostile.Options{Mode: hostile.ResetMidBody, Step: hostile.Refresh}, code: exitFailed, outcome: "transport_error"},
 	{name: "close after headers on refresh", opts: hostile.Options{Mode: hostile.CloseAfterHeaders, Step: hostile.Refresh}, code: exitFailed, outcome: "transport_error"},
 	{name: "close after headers on csrf", opts: hostile.Options{Mode: hostile.CloseAfterHeaders, Step: hostile.CSRF}, code: exitCannotRun, stderr: "csrf"},
-	{name: "hanging refresh", opts: hostile.Options{Mode: hostile.Hang, Step: hostile.Refresh}, args: []string{"--timeout", "300ms"}, code: exitFailed, outcome: "timeout"},
+	{name: "hanging refresh", opts: hostile.Options{Mode: hostile.Hang, Step: hostile.Refresh}, args: []string{"--timeout", "300ms"}, code: exitFailed, outcome: "timeout", zero: []string{"transport_error"}},
+	// A server closing idle keep-alive connections after 1s, like Node
+	// after 5s: the client drops them first, so no refresh is lost on one.
+	{name: "server closes idle connections", opts: hostile.Options{IdleTimeout: time.Second}, args: []string{"--sessions", "2", "--rate", "1", "--duration", "4s", "--idle-timeout", "500ms"},
+		code: exitPass, outcome: "ok_rotated", zero: []string{"transport_error", "timeout"}},
 	{name: "blackhole listener", opts: hostile.Options{Mode: hostile.Blackhole}, args: []string{"--timeout", "300ms"}, code: exitCannotRun, stderr: "bootstrap"},
 	{name: "refresh 401 echoing secrets", opts: hostile.Options{Mode: hostile.EchoSecrets, Step: hostile.Refresh}, code: exitFailed},
 	{name: "sign-in 401 echoing the password", opts: hostile.Options{Mode: hostile.EchoSecrets, Step: hostile.SignIn}, code: exitCannotRun, stderr: "HTTP 401"},
@@ -59,6 +65,12 @@ var hostileCases = []hostileCase{
 // loopback and checks the exit code, the outcome, that every file parses,
 // and that no secret the target issued or received is written anywhere.
 func TestHostileTargets(t *testing.T) {
+	// Goroutines of other tests running in parallel are not ours.
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	t.Run("modes", func(t *testing.T) { runHostileCases(t) })
+}
+
+func runHostileCases(t *testing.T) {
 	for _, tc := range hostileCases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // each run mostly waits on its 1s load or a timeout
@@ -97,8 +109,14 @@ func TestHostileTargets(t *testing.T) {
 				for name, body := range checkResultFiles(t, out) {
 					texts[name] = body
 				}
-				if tc.outcome != "" && outcome(readSummary(t, out), tc.outcome) == 0 {
-					t.Errorf("outcome %s not counted: %v", tc.outcome, readSummary(t, out)["outcomes"])
+				doc := readSummary(t, out)
+				if tc.outcome != "" && outcome(doc, tc.outcome) == 0 {
+					t.Errorf("outcome %s not counted: %v", tc.outcome, doc["outcomes"])
+				}
+				for _, o := range tc.zero {
+					if outcome(doc, o) != 0 {
+						t.Errorf("outcome %s counted: %v", o, doc["outcomes"])
+					}
 				}
 			}
 			secrets := srv.Tap.Secrets()
