@@ -84,6 +84,10 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusForbidden, ErrInvalidCSRF)
 		return
 	}
+	if s.has(DefectRevokeOnConcurrentOnly) && s.prechecked(t, now) {
+		writeError(w, http.StatusUnauthorized, ErrReused)
+		return
+	}
 	switch out, raw := s.refresh(t, now); out {
 	case outDead:
 		writeError(w, http.StatusUnauthorized, ErrInvalidSession)

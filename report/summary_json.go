@@ -76,7 +76,8 @@ func Derive(s *results.Summary) Derived {
 	if req, ok := s.RequestedRate(); ok {
 		d.RequestedRate = &req
 	}
-	if sf, ok := s.Shortfall(); ok {
+	if d.RequestedRate != nil || len(s.Stages) > 0 {
+		sf := s.Shortfall
 		d.Shortfall = &sf
 	}
 	return d

@@ -38,6 +38,7 @@ func FormatText(s *results.Summary) string {
 		kinds = append(kinds, fmt.Sprintf("%s %d", results.Kind(k), n))
 	}
 	fmt.Fprintf(&b, "          %s\n", strings.Join(kinds, ", "))
+	writeStages(&b, s)
 
 	b.WriteString("\n")
 	writeLatencyTable(&b, s)

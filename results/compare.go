@@ -129,9 +129,7 @@ func Compare(baseDir string, base *Summary, curDir string, cur *Summary, opts Co
 	c.add(rl, tol)
 
 	c.add(throughputRow(base, cur), tol)
-	if b, cu, ok := shortfalls(base, cur); ok {
-		c.add(CompareRow{Metric: "shortfall", Unit: "fraction", Base: b, Cur: cu, Delta: cu - b}, nil)
-	}
+	c.add(CompareRow{Metric: "shortfall", Unit: "fraction", Base: base.Shortfall, Cur: cur.Shortfall, Delta: cur.Shortfall - base.Shortfall}, nil)
 
 	c.Verdict = CompareNoChange
 	for _, r := range c.Rows {
@@ -291,23 +289,6 @@ func (s *Summary) RequestedRate() (float64, bool) {
 		return float64(v), v > 0
 	}
 	return 0, false
-}
-
-// Shortfall is the fraction of the requested rate the run did not achieve.
-func (s *Summary) Shortfall() (float64, bool) {
-	req, ok := s.RequestedRate()
-	if !ok || s.ElapsedS <= 0 {
-		return 0, false
-	}
-	got := float64(s.Requests.ByKind[KindRefresh]) / s.ElapsedS
-	return math.Max(0, (req-got)/req), true
-}
-
-// shortfalls are both runs' shortfalls, when both were paced.
-func shortfalls(base, cur *Summary) (float64, float64, bool) {
-	b, ok1 := base.Shortfall()
-	c, ok2 := cur.Shortfall()
-	return b, c, ok1 && ok2
 }
 
 // BaselineResult is the comparison `run --baseline` folded into the

@@ -56,6 +56,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
 	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
 	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
+	f.StringVar(&sc.Stages.Spec, "stages", "", "load plan instead of --rate/--duration: [NAME=]DUR:SHAPE[:warmup],… with SHAPE R, A->B, step(A,B,N) or sine(BASE,AMP,PERIOD)")
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
 	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
@@ -77,6 +78,9 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
 	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
 	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
+	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
+	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
+	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
 	return cmd
 }
 
@@ -88,6 +92,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"sessions":               func() { dst.Sessions = flags.Sessions },
 		"rate":                   func() { dst.Rate = flags.Rate },
 		"duration":               func() { dst.Duration = flags.Duration },
+		"stages":                 func() { dst.Stages = flags.Stages },
 		"chaos":                  func() { dst.Chaos = flags.Chaos },
 		"policy":                 func() { dst.Policy = flags.Policy },
 		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
@@ -109,6 +114,9 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"baseline":               func() { dst.Baseline = flags.Baseline },
 		"baseline-force":         func() { dst.BaselineForce = flags.BaselineForce },
 		"tolerance":              func() { dst.Tolerances = append(dst.Tolerances, flags.Tolerances...) },
+		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
+		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
+		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
@@ -129,7 +137,8 @@ type plan struct {
 	shardIndex   int
 	shardCount   int
 	rate         float64 // this shard's share of the rate
-	sessions     int     // this shard's share of the sessions
+	stages       []attack.Stage
+	sessions     int // this shard's share of the sessions
 	baseline     *baseline
 }
 
@@ -150,6 +159,12 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--max-workers %d: want 0 (default) or more", sc.MaxWorkers)
 	case sc.Timeout <= 0:
 		return nil, usageError("--timeout %s: want a positive duration", sc.Timeout)
+	case sc.IdleTimeout <= 0:
+		return nil, usageError("--idle-timeout %s: want a positive duration", sc.IdleTimeout)
+	case sc.MaxRetryAfter <= 0:
+		return nil, usageError("--max-retry-after %s: want a positive duration", sc.MaxRetryAfter)
+	case sc.BootstrapTimeout <= 0:
+		return nil, usageError("--bootstrap-timeout %s: want a positive duration", sc.BootstrapTimeout)
 	case sc.Target != "" && sc.Credentials == "" && sc.Cookies == "":
 		return nil, usageError("--target needs --credentials FILE (identifier,password lines) or --cookies FILE")
 	case sc.Target == "" && sc.Cookies != "":
@@ -169,10 +184,15 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--server-policy: %v", err)
 		}
 	}
+	if !sc.Stages.empty() {
+		if p.stages, p.thresholds, err = sc.Stages.resolve(); err != nil {
+			return nil, usageError("--stages: %v", err)
+		}
+	}
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
 	}
-	p.thresholds = results.DefaultThresholds()
+	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
 		th, err := results.ParseThreshold(expr)
 		if err != nil {
@@ -185,6 +205,7 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("%v", err)
 		}
 		p.rate = sc.Rate / float64(p.shardCount)
+		shareStages(p.stages, p.shardCount)
 		p.sessions = sc.Sessions / p.shardCount
 		if p.shardIndex < sc.Sessions%p.shardCount {
 			p.sessions++
@@ -307,9 +328,12 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		maxWorkers = uint64(p.sessions)
 	}
 	transport := attack.NewTransport(int(maxWorkers) + 64)
+	transport.IdleConnTimeout = sc.IdleTimeout
 	defer transport.CloseIdleConnections()
-	boot := targets.BootstrapOptions{}
-	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
+	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
+	// A redirected sign-in would carry the password elsewhere: never follow.
+	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)
@@ -335,10 +359,11 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
 	}
 	start := time.Now()
-	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: sc.Duration, Dir: dir})
+	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
+	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: cfg.PlannedDuration(), Dir: dir})
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: transport,
-		Rate: p.rate, Duration: sc.Duration, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
@@ -376,6 +401,10 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Interrupted:      interrupted,
 		RateChanges:      rateChanges(rep.RateChanges),
 		ConcurrentSpread: rep.Spread,
+
+		Stages:             stageMeta(rep.Stages),
+		Pauses:             pauses(rep.Pauses),
+		RequestedPerSecond: rep.RequestedPerSecond,
 	})
 	results.Evaluate(sum, p.thresholds)
 	var cmp *results.Comparison

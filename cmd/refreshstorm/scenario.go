@@ -9,6 +9,7 @@ import (
 
 	"github.com/goccy/go-yaml"
 
+	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -19,6 +20,7 @@ type scenario struct {
 	Sessions        int           `yaml:"sessions"`
 	Rate            float64       `yaml:"rate"`
 	Duration        time.Duration `yaml:"duration"`
+	Stages          stagePlan     `yaml:"stages"`
 	Chaos           string        `yaml:"chaos"`
 	Policy          string        `yaml:"policy"`
 	ServerPolicy    string        `yaml:"server_policy"`
@@ -41,6 +43,10 @@ type scenario struct {
 	BaselineForce   bool          `yaml:"baseline_force"`
 	Tolerances      []string      `yaml:"tolerances"`
 
+	IdleTimeout      time.Duration `yaml:"idle_timeout"`
+	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
+	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
+
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
 }
@@ -56,7 +62,11 @@ func defaultScenario() scenario {
 		TimingMargin:    250 * time.Millisecond,
 		ProbeMargin:     time.Second,
 		Interval:        time.Second,
-		Seed:            1,
+
+		IdleTimeout:      attack.DefaultIdleTimeout,
+		MaxRetryAfter:    30 * time.Second,
+		BootstrapTimeout: 2 * time.Minute,
+		Seed:             1,
 	}
 }
 
