@@ -94,6 +94,7 @@ func (c *collector) result(r *vegeta.Result) {
 	name := first(h, hdrOutcome)
 	if name == droppedOutcome {
 		c.rec.RecordDropped()
+		c.rec.StageDropped(c.e.pacer.StageAt(r.Timestamp.Sub(c.e.start)))
 		return
 	}
 	o, ok := c.outcomes[name]
@@ -117,6 +118,7 @@ func (c *collector) result(r *vegeta.Result) {
 		Latency:   r.Latency,
 		Corrected: r.Latency,
 		Detail:    first(h, hdrDetail),
+		Stage:     c.e.pacer.StageAt(r.Timestamp.Sub(c.e.start)),
 	}
 	switch {
 	case !ok && r.Error != "":
@@ -144,11 +146,13 @@ func first(h map[string][]string, key string) string {
 func (c *collector) event(ev event) {
 	switch ev.kind {
 	case evObservation:
+		ev.obs.Stage = c.e.pacer.StageAt(ev.obs.Start.Sub(c.e.start))
 		c.rec.Record(&ev.obs)
 	case evFamilyEnd:
 		c.families[ev.state]++
 	case evRaceLogout:
 		c.raceLogouts++
+		c.rec.StageRaceLogout(c.e.pacer.StageAt(time.Since(c.e.start)))
 	case evReSignIn:
 		c.reSignIns++
 	case evInjected:

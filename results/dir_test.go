@@ -198,7 +198,7 @@ func TestRunDirectoryFiles(t *testing.T) {
 		if err := xml.Unmarshal(b, &doc); err != nil {
 			t.Fatal(err)
 		}
-		if len(doc.Suites) != 2 || doc.Suites[0].Tests != 13 || doc.Suites[1].Tests != 3 {
+		if len(doc.Suites) != 2 || doc.Suites[0].Tests != 13 || doc.Suites[1].Tests != 4 {
 			t.Fatalf("suites: %+v", doc)
 		}
 		var fork *junitCase

@@ -41,7 +41,8 @@ type Recorder struct {
 	promSumNs int64
 	published atomic.Pointer[LatencyBuckets]
 
-	win window
+	win    window
+	stages []*stageAcc // by stage index, grown on first use
 
 	chaosInjected map[string]uint64
 	chaosProduced map[string]*OutcomeCounts
@@ -134,6 +135,7 @@ func (r *Recorder) Record(o *Observation) {
 		r.recordProm(lat)
 	}
 	r.win.record(kind, load, out, lat)
+	r.recordStage(o, kind, out, lat, corrected)
 
 	if out.IsFailure() {
 		r.pushRecent(o, kind, out)

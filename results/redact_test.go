@@ -37,7 +37,7 @@ func TestFormatText(t *testing.T) {
 	Evaluate(s, DefaultThresholds())
 	txt := FormatText(s)
 	lines := strings.Split(txt, "\n")
-	if lines[0] != "VERDICT: FAIL (2 of 15 thresholds failed)" {
+	if lines[0] != "VERDICT: FAIL (2 of 16 thresholds failed)" {
 		t.Errorf("first line %q", lines[0])
 	}
 	for _, want := range []string{"(interrupted)", "target=http://x", "1 total", "raw", "corrected",

@@ -37,6 +37,7 @@ func FormatText(s *Summary) string {
 		kinds = append(kinds, fmt.Sprintf("%s %d", Kind(k), n))
 	}
 	fmt.Fprintf(&b, "          %s\n", strings.Join(kinds, ", "))
+	writeStages(&b, s)
 
 	b.WriteString("\n")
 	writeLatencyTable(&b, s)

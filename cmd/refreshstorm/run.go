@@ -55,6 +55,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
 	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
 	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
+	f.StringVar(&sc.Stages.Spec, "stages", "", "load plan instead of --rate/--duration: [NAME=]DUR:SHAPE[:warmup],… with SHAPE R, A->B, step(A,B,N) or sine(BASE,AMP,PERIOD)")
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
 	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
@@ -87,6 +88,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"sessions":               func() { dst.Sessions = flags.Sessions },
 		"rate":                   func() { dst.Rate = flags.Rate },
 		"duration":               func() { dst.Duration = flags.Duration },
+		"stages":                 func() { dst.Stages = flags.Stages },
 		"chaos":                  func() { dst.Chaos = flags.Chaos },
 		"policy":                 func() { dst.Policy = flags.Policy },
 		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
@@ -128,7 +130,8 @@ type plan struct {
 	shardIndex   int
 	shardCount   int
 	rate         float64 // this shard's share of the rate
-	sessions     int     // this shard's share of the sessions
+	stages       []attack.Stage
+	sessions     int // this shard's share of the sessions
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -173,10 +176,15 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--server-policy: %v", err)
 		}
 	}
+	if !sc.Stages.empty() {
+		if p.stages, p.thresholds, err = sc.Stages.resolve(); err != nil {
+			return nil, usageError("--stages: %v", err)
+		}
+	}
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
 	}
-	p.thresholds = results.DefaultThresholds()
+	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
 		th, err := results.ParseThreshold(expr)
 		if err != nil {
@@ -189,6 +197,7 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("%v", err)
 		}
 		p.rate = sc.Rate / float64(p.shardCount)
+		shareStages(p.stages, p.shardCount)
 		p.sessions = sc.Sessions / p.shardCount
 		if p.shardIndex < sc.Sessions%p.shardCount {
 			p.sessions++
@@ -339,10 +348,11 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
 	}
 	start := time.Now()
-	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: sc.Duration, Dir: dir})
+	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
+	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: cfg.PlannedDuration(), Dir: dir})
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: transport,
-		Rate: p.rate, Duration: sc.Duration, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
@@ -380,6 +390,10 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Interrupted:      interrupted,
 		RateChanges:      rateChanges(rep.RateChanges),
 		ConcurrentSpread: rep.Spread,
+
+		Stages:             stageMeta(rep.Stages),
+		Pauses:             pauses(rep.Pauses),
+		RequestedPerSecond: rep.RequestedPerSecond,
 	})
 	results.Evaluate(sum, p.thresholds)
 	if err := dir.Finish(sum); err != nil {

@@ -20,6 +20,7 @@ type scenario struct {
 	Sessions        int           `yaml:"sessions"`
 	Rate            float64       `yaml:"rate"`
 	Duration        time.Duration `yaml:"duration"`
+	Stages          stagePlan     `yaml:"stages"`
 	Chaos           string        `yaml:"chaos"`
 	Policy          string        `yaml:"policy"`
 	ServerPolicy    string        `yaml:"server_policy"`
