@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"sync"
 	"time"
@@ -37,7 +38,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	ghost, ghostAccess := reply.NewRefresh, reply.NewAccess
 	delay := e.cfg.Chaos.item(ChaosLostResponse).Delay
 	e.goAsync(func(ctx context.Context) {
-		if !sleep(ctx, delay-time.Since(received)) {
+		if !wait.For(ctx, delay-time.Since(received)) {
 			s.Rotate(ghost, ghostAccess, received)
 			e.release(s)
 			return
@@ -365,7 +366,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 	}
 	stolen, _ := s.Ancestor(depth)
 	d := e.cfg.Chaos.item(ChaosReplay).Delay
-	if !sleep(ctx, d-time.Since(stolen.RotatedAt)) {
+	if !wait.For(ctx, d-time.Since(stolen.RotatedAt)) {
 		e.release(s)
 		return
 	}
