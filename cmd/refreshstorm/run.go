@@ -19,6 +19,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/report"
 	"github.com/refreshstorm/refreshstorm/results"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
@@ -55,6 +56,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
 	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
 	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
+	f.StringVar(&sc.Stages.Spec, "stages", "", "load plan instead of --rate/--duration: [NAME=]DUR:SHAPE[:warmup],… with SHAPE R, A->B, step(A,B,N) or sine(BASE,AMP,PERIOD)")
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
 	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
@@ -73,6 +75,12 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
+	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
+	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
+	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
+	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
+	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
 	return cmd
 }
 
@@ -84,6 +92,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"sessions":               func() { dst.Sessions = flags.Sessions },
 		"rate":                   func() { dst.Rate = flags.Rate },
 		"duration":               func() { dst.Duration = flags.Duration },
+		"stages":                 func() { dst.Stages = flags.Stages },
 		"chaos":                  func() { dst.Chaos = flags.Chaos },
 		"policy":                 func() { dst.Policy = flags.Policy },
 		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
@@ -102,6 +111,12 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
 		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
 		"progress-interval":      func() { dst.Interval = flags.Interval },
+		"baseline":               func() { dst.Baseline = flags.Baseline },
+		"baseline-force":         func() { dst.BaselineForce = flags.BaselineForce },
+		"tolerance":              func() { dst.Tolerances = append(dst.Tolerances, flags.Tolerances...) },
+		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
+		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
+		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
@@ -122,7 +137,9 @@ type plan struct {
 	shardIndex   int
 	shardCount   int
 	rate         float64 // this shard's share of the rate
-	sessions     int     // this shard's share of the sessions
+	stages       []attack.Stage
+	sessions     int // this shard's share of the sessions
+	baseline     *baseline
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -148,6 +165,12 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--max-workers %d: want 0 (default) or more", sc.MaxWorkers)
 	case sc.Timeout <= 0:
 		return nil, usageError("--timeout %s: want a positive duration", sc.Timeout)
+	case sc.IdleTimeout <= 0:
+		return nil, usageError("--idle-timeout %s: want a positive duration", sc.IdleTimeout)
+	case sc.MaxRetryAfter <= 0:
+		return nil, usageError("--max-retry-after %s: want a positive duration", sc.MaxRetryAfter)
+	case sc.BootstrapTimeout <= 0:
+		return nil, usageError("--bootstrap-timeout %s: want a positive duration", sc.BootstrapTimeout)
 	case sc.Target != "" && sc.Credentials == "" && sc.Cookies == "":
 		return nil, usageError("--target needs --credentials FILE (identifier,password lines) or --cookies FILE")
 	case sc.Target == "" && sc.Cookies != "":
@@ -167,10 +190,15 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--server-policy: %v", err)
 		}
 	}
+	if !sc.Stages.empty() {
+		if p.stages, p.thresholds, err = sc.Stages.resolve(); err != nil {
+			return nil, usageError("--stages: %v", err)
+		}
+	}
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
 	}
-	p.thresholds = results.DefaultThresholds()
+	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
 		th, err := results.ParseThreshold(expr)
 		if err != nil {
@@ -183,6 +211,7 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("%v", err)
 		}
 		p.rate = sc.Rate / float64(p.shardCount)
+		shareStages(p.stages, p.shardCount)
 		p.sessions = sc.Sessions / p.shardCount
 		if p.shardIndex < sc.Sessions%p.shardCount {
 			p.sessions++
@@ -250,6 +279,9 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if p.baseline, err = loadBaseline(sc, scenarioID(sc, p)); err != nil {
+		return err
+	}
 	if parent == nil {
 		parent = context.Background()
 	}
@@ -302,6 +334,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		maxWorkers = uint64(p.sessions)
 	}
 	transport := attack.NewTransport(int(maxWorkers) + 64)
+	transport.IdleConnTimeout = sc.IdleTimeout
 	defer transport.CloseIdleConnections()
 
 	// The results directory and the metrics port are claimed before the
@@ -338,8 +371,10 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		}
 		defer stop()
 	}
-	boot := targets.BootstrapOptions{}
-	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
+	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
+	// A redirected sign-in would carry the password elsewhere: never follow.
+	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)
@@ -367,11 +402,12 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	boot.Progress = nil
 
 	start := time.Now()
-	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: sc.Duration, Dir: dir})
+	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
+	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: cfg.PlannedDuration(), Dir: dir})
 	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: transport,
-		Rate: p.rate, Duration: sc.Duration, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
@@ -410,18 +446,29 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Interrupted:      interrupted,
 		RateChanges:      rateChanges(rep.RateChanges),
 		ConcurrentSpread: rep.Spread,
+
+		Stages:             stageMeta(rep.Stages),
+		Pauses:             pauses(rep.Pauses),
+		RequestedPerSecond: rep.RequestedPerSecond,
 	})
 	results.Evaluate(sum, p.thresholds)
+	var cmp *results.Comparison
+	if p.baseline != nil {
+		cmp = p.baseline.fold(outDir, sum)
+	}
 	streamErr := dir.Err()
-	if err := dir.Finish(sum); err != nil {
+	if err := finishResults(dir, outDir, sum, cmp); err != nil {
 		// The verdict so far still reaches stdout: it may be all there is.
-		fmt.Fprint(stdout, results.FormatText(sum))
+		fmt.Fprint(stdout, report.FormatText(sum))
 		if streamErr != nil {
 			return withCode(exitCannotRun, fmt.Errorf("writing results stopped the load: %w", streamErr))
 		}
 		return withCode(exitCannotRun, fmt.Errorf("writing results: %w", err))
 	}
-	fmt.Fprint(stdout, results.FormatText(sum))
+	fmt.Fprint(stdout, report.FormatText(sum))
+	if cmp != nil {
+		fmt.Fprint(stdout, "\n"+report.CompareText(cmp))
+	}
 	fmt.Fprintf(stdout, "results: %s\n", outDir)
 	switch {
 	case interrupted:
@@ -444,7 +491,7 @@ func finishEmpty(dir *results.Dir, sc scenario, p *plan, target string, interrup
 	sum.Note = note
 	results.Evaluate(sum, p.thresholds)
 	sum.Verdict = results.VerdictFail
-	return dir.Finish(sum)
+	return finishResults(dir, dir.Path(), sum, nil)
 }
 
 // progressPrinter prints the sign-in progress every 10 %; sign-ins run

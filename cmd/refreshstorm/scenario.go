@@ -12,6 +12,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -22,6 +23,7 @@ type scenario struct {
 	Sessions        int           `yaml:"sessions"`
 	Rate            float64       `yaml:"rate"`
 	Duration        time.Duration `yaml:"duration"`
+	Stages          stagePlan     `yaml:"stages"`
 	Chaos           string        `yaml:"chaos"`
 	Policy          string        `yaml:"policy"`
 	ServerPolicy    string        `yaml:"server_policy"`
@@ -40,6 +42,13 @@ type scenario struct {
 	AllowInsecure   bool          `yaml:"allow_insecure_cookies"`
 	MetricsAddr     string        `yaml:"metrics_addr"`
 	Interval        time.Duration `yaml:"progress_interval"`
+	Baseline        string        `yaml:"baseline"`
+	BaselineForce   bool          `yaml:"baseline_force"`
+	Tolerances      []string      `yaml:"tolerances"`
+
+	IdleTimeout      time.Duration `yaml:"idle_timeout"`
+	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
+	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
 
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
@@ -56,7 +65,11 @@ func defaultScenario() scenario {
 		TimingMargin:    250 * time.Millisecond,
 		ProbeMargin:     time.Second,
 		Interval:        time.Second,
-		Seed:            1,
+
+		IdleTimeout:      attack.DefaultIdleTimeout,
+		MaxRetryAfter:    30 * time.Second,
+		BootstrapTimeout: 2 * time.Minute,
+		Seed:             1,
 	}
 }
 

@@ -1,4 +1,4 @@
-package attack
+package probe
 
 import (
 	"context"
@@ -12,29 +12,23 @@ import (
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
-// Policy discovery (`refreshstorm probe`): deterministic single-session
-// experiments, each on a fresh family, that fingerprint a target's rotation
-// policy (DESIGN §2) and list the invariants it violates (DESIGN §3 fail_*
-// names). It is independent of the load engine: it only needs an
-// http.Client, a profile and credentials.
-
-// DiscoverSchema versions the JSON form of a Fingerprint.
-const DiscoverSchema = "refreshstorm/probe/v1"
+// Schema versions the JSON form of a Fingerprint.
+const Schema = "refreshstorm/probe/v1"
 
 // Discovery defaults and bounds.
 const (
-	DefaultDiscoverMaxDelay     = 35 * time.Second
-	DefaultDiscoverTimeout      = 10 * time.Second
-	DefaultDiscoverRounds       = 3
-	DefaultDiscoverZombieMargin = time.Second
-	// MaxDiscoverDelay bounds --max-delay, so that a probe ends in minutes.
-	MaxDiscoverDelay = 10 * time.Minute
-	// MaxDiscoverRounds bounds the concurrent-duplicate rounds per N.
-	MaxDiscoverRounds = 10
+	DefaultMaxDelay     = 35 * time.Second
+	DefaultTimeout      = 10 * time.Second
+	DefaultRounds       = 3
+	DefaultZombieMargin = time.Second
+	// DelayLimit bounds --max-delay, so that a probe ends in minutes.
+	DelayLimit = 10 * time.Minute
+	// MaxRounds bounds the concurrent-duplicate rounds per N.
+	MaxRounds = 10
 )
 
-// DiscoverOptions shape a discovery.
-type DiscoverOptions struct {
+// Options shape a discovery.
+type Options struct {
 	// MaxDelay is the longest replay delay tried (default 35s).
 	MaxDelay time.Duration
 	// Timeout bounds every request (default 10s).
@@ -65,26 +59,26 @@ type DiscoverOptions struct {
 	Progress func(msg string)
 }
 
-func (o DiscoverOptions) withDefaults() (DiscoverOptions, error) {
+func (o Options) withDefaults() (Options, error) {
 	if o.MaxDelay == 0 {
-		o.MaxDelay = DefaultDiscoverMaxDelay
+		o.MaxDelay = DefaultMaxDelay
 	}
 	if o.Timeout == 0 {
-		o.Timeout = DefaultDiscoverTimeout
+		o.Timeout = DefaultTimeout
 	}
 	if o.Rounds == 0 {
-		o.Rounds = DefaultDiscoverRounds
+		o.Rounds = DefaultRounds
 	}
 	if o.ZombieMargin == 0 {
-		o.ZombieMargin = DefaultDiscoverZombieMargin
+		o.ZombieMargin = DefaultZombieMargin
 	}
 	switch {
-	case o.MaxDelay < 0 || o.MaxDelay > MaxDiscoverDelay:
-		return o, fmt.Errorf("max delay %v: want more than 0 and at most %v", o.MaxDelay, MaxDiscoverDelay)
+	case o.MaxDelay < 0 || o.MaxDelay > DelayLimit:
+		return o, fmt.Errorf("max delay %v: want more than 0 and at most %v", o.MaxDelay, DelayLimit)
 	case o.Timeout < 0:
 		return o, fmt.Errorf("timeout %v is negative", o.Timeout)
-	case o.Rounds < 1 || o.Rounds > MaxDiscoverRounds:
-		return o, fmt.Errorf("rounds %d: want 1..%d", o.Rounds, MaxDiscoverRounds)
+	case o.Rounds < 1 || o.Rounds > MaxRounds:
+		return o, fmt.Errorf("rounds %d: want 1..%d", o.Rounds, MaxRounds)
 	case o.ZombieMargin < 0:
 		return o, fmt.Errorf("zombie margin %v is negative", o.ZombieMargin)
 	}
@@ -103,7 +97,7 @@ type Fingerprint struct {
 	ElapsedMS     int64  `json:"elapsed_ms"`
 
 	// Grace is the estimated grace window.
-	Grace ProbeGrace `json:"grace"`
+	Grace Grace `json:"grace"`
 	// WindowUsers is who may use the window: none (strict), parent_only,
 	// any_ancestor, or unknown.
 	WindowUsers string `json:"window_users"`
@@ -119,14 +113,14 @@ type Fingerprint struct {
 	// family works again later), partial (the refresh chain is dead but the
 	// access cookie still opens the session), none (nothing was revoked),
 	// or unknown.
-	Revocation string            `json:"revocation"`
-	Concurrent ProbeConcurrency  `json:"concurrent"`
-	CSRF       ProbeCSRFSummary  `json:"csrf"`
-	Cookies    ProbeCookieReport `json:"cookies"`
+	Revocation string       `json:"revocation"`
+	Concurrent Concurrency  `json:"concurrent"`
+	CSRF       CSRFSummary  `json:"csrf"`
+	Cookies    CookieReport `json:"cookies"`
 
-	Violations  []ProbeFinding   `json:"violations"`
-	Weaknesses  []ProbeFinding   `json:"weaknesses"`
-	Experiments ProbeExperiments `json:"experiments"`
+	Violations  []Finding   `json:"violations"`
+	Weaknesses  []Finding   `json:"weaknesses"`
+	Experiments Experiments `json:"experiments"`
 	// Verdict is fail when any invariant is violated, pass otherwise.
 	Verdict string `json:"verdict"`
 }
@@ -135,12 +129,12 @@ type Fingerprint struct {
 func (f *Fingerprint) Violated() bool { return len(f.Violations) > 0 }
 
 // HasViolation reports whether the named fail_* outcome was found.
-func (f *Fingerprint) HasViolation(key string) bool { return discHasFinding(f.Violations, key) }
+func (f *Fingerprint) HasViolation(key string) bool { return hasFinding(f.Violations, key) }
 
 // HasWeakness reports whether the named weakness was found.
-func (f *Fingerprint) HasWeakness(key string) bool { return discHasFinding(f.Weaknesses, key) }
+func (f *Fingerprint) HasWeakness(key string) bool { return hasFinding(f.Weaknesses, key) }
 
-func discHasFinding(list []ProbeFinding, key string) bool {
+func hasFinding(list []Finding, key string) bool {
 	for _, v := range list {
 		if v.Key == key {
 			return true
@@ -151,43 +145,43 @@ func discHasFinding(list []ProbeFinding, key string) bool {
 
 // Values of the fingerprint's enumerations.
 const (
-	ProbeGraceStrict  = "strict"
-	ProbeGraceWindow  = "window"
-	ProbeGraceAtLeast = "at_least"
-	ProbeUnknown      = "unknown"
-	ProbeNone         = "none"
+	GraceStrict  = "strict"
+	GraceWindow  = "window"
+	GraceAtLeast = "at_least"
+	Unknown      = "unknown"
+	None         = "none"
 
-	ProbeParentOnly  = "parent_only"
-	ProbeAnyAncestor = "any_ancestor"
+	ParentOnly  = "parent_only"
+	AnyAncestor = "any_ancestor"
 
-	ProbeSameChild       = "same_child"
-	ProbeCurrentHead     = "current_head"
-	ProbeSameChildOrHead = "same_child_or_current_head"
-	ProbeSibling         = "sibling"
+	SameChild       = "same_child"
+	CurrentHead     = "current_head"
+	SameChildOrHead = "same_child_or_current_head"
+	Sibling         = "sibling"
 
-	ProbeRevokeFamily  = "revoke_family"
-	ProbeRejectOnly    = "reject_only"
-	ProbeNeverRejected = "never_rejected"
+	RevokeFamily  = "revoke_family"
+	RejectOnly    = "reject_only"
+	NeverRejected = "never_rejected"
 
-	ProbeDurable = "durable"
-	ProbeZombie  = "zombie"
-	ProbePartial = "partial"
+	Durable = "durable"
+	Zombie  = "zombie"
+	Partial = "partial"
 
 	// What a duplicate or replay was answered with (Got fields).
-	ProbeGotNone     = "none"      // rejected or undecided
-	ProbeGotChild    = "child"     // the presented token's child (for a parent: also the head)
-	ProbeGotHead     = "head"      // the family's current head, not the presented token's child
-	ProbeGotNewChild = "new_child" // a token the harness had not seen: a sibling
+	GotNone     = "none"      // rejected or undecided
+	GotChild    = "child"     // the presented token's child (for a parent: also the head)
+	GotHead     = "head"      // the family's current head, not the presented token's child
+	GotNewChild = "new_child" // a token the harness had not seen: a sibling
 
-	ProbeRejected = "rejected"
-	ProbeAccepted = "accepted"
+	Rejected = "rejected"
+	Accepted = "accepted"
 )
 
-// ProbeGrace is the grace window estimate: strict when even an immediate
+// Grace is the grace window estimate: strict when even an immediate
 // retry is rejected; window [LowerMS, UpperMS] between the last accepted
 // and the first rejected delay; at_least LowerMS when every delay up to the
 // maximum was accepted; unknown when the experiment was inconclusive.
-type ProbeGrace struct {
+type Grace struct {
 	Kind    string `json:"kind"`
 	LowerMS int64  `json:"lower_ms"`
 	UpperMS *int64 `json:"upper_ms"`
@@ -195,15 +189,15 @@ type ProbeGrace struct {
 }
 
 // upper is the window's end for waiting purposes.
-func (g ProbeGrace) upper() time.Duration {
+func (g Grace) upper() time.Duration {
 	if g.UpperMS != nil {
 		return time.Duration(*g.UpperMS) * time.Millisecond
 	}
 	return time.Duration(g.LowerMS) * time.Millisecond
 }
 
-// ProbeConcurrency sums up the concurrent-duplicate bursts.
-type ProbeConcurrency struct {
+// Concurrency sums up the concurrent-duplicate bursts.
+type Concurrency struct {
 	// Forks is true when a burst left more than one live child where the
 	// observed policy allows one.
 	Forks bool `json:"forks"`
@@ -214,34 +208,34 @@ type ProbeConcurrency struct {
 	Rounds  int `json:"rounds"`
 }
 
-// ProbeCSRFSummary is the outcome of each CSRF variant: rejected, accepted
+// CSRFSummary is the outcome of each CSRF variant: rejected, accepted
 // or unknown; SideEffectFree is null when no rejection could be checked.
-type ProbeCSRFSummary struct {
+type CSRFSummary struct {
 	Missing        string `json:"missing"`
 	Wrong          string `json:"wrong"`
 	OtherFamily    string `json:"other_family"`
 	SideEffectFree *bool  `json:"side_effect_free"`
 }
 
-// ProbeFinding is one violation (Key is a DESIGN §3 fail_* name) or
+// Finding is one violation (Key is a DESIGN §3 fail_* name) or
 // weakness (Key is a snake_case name).
-type ProbeFinding struct {
+type Finding struct {
 	Key        string `json:"key"`
 	Experiment string `json:"experiment"`
 	Detail     string `json:"detail"`
 }
 
-// ProbeExperiments are the raw observations.
-type ProbeExperiments struct {
-	LostResponse      []ProbeRetryTrial      `json:"lost_response_retry"`
-	Concurrent        []ProbeConcurrentRound `json:"concurrent_duplicates"`
-	ParentReplay      []ProbeReplayTrial     `json:"parent_replay"`
-	GrandparentReplay []ProbeReplayTrial     `json:"grandparent_replay"`
-	CSRF              []ProbeCSRFTrial       `json:"csrf"`
+// Experiments are the raw observations.
+type Experiments struct {
+	LostResponse      []RetryTrial      `json:"lost_response_retry"`
+	Concurrent        []ConcurrentRound `json:"concurrent_duplicates"`
+	ParentReplay      []ReplayTrial     `json:"parent_replay"`
+	GrandparentReplay []ReplayTrial     `json:"grandparent_replay"`
+	CSRF              []CSRFTrial       `json:"csrf"`
 }
 
-// ProbeRetryTrial: refresh T0→T1, read T1, present T0 again after the delay.
-type ProbeRetryTrial struct {
+// RetryTrial: refresh T0→T1, read T1, present T0 again after the delay.
+type RetryTrial struct {
 	DelayMS  int64  `json:"delay_ms"`
 	Status   int    `json:"status"`
 	Error    string `json:"error"`
@@ -254,9 +248,9 @@ type ProbeRetryTrial struct {
 	DuplicateWorks *bool `json:"duplicate_works"`
 }
 
-// ProbeConcurrentRound is one burst of N refreshes of one token released
+// ConcurrentRound is one burst of N refreshes of one token released
 // on one start barrier.
-type ProbeConcurrentRound struct {
+type ConcurrentRound struct {
 	N                int      `json:"n"`
 	Round            int      `json:"round"`
 	Statuses         []int    `json:"statuses"`
@@ -268,11 +262,11 @@ type ProbeConcurrentRound struct {
 	Fork             bool     `json:"fork"`
 }
 
-// ProbeReplayTrial: T0→T1→T2, then the parent (T1) or grandparent (T0) is
+// ReplayTrial: T0→T1→T2, then the parent (T1) or grandparent (T0) is
 // presented after the delay; a rejection is followed by revocation checks
 // of the newest token T2 and its access cookie, at once and again after
 // the estimated window plus a margin.
-type ProbeReplayTrial struct {
+type ReplayTrial struct {
 	Presented string `json:"presented"`
 	DelayMS   int64  `json:"delay_ms"`
 	Status    int    `json:"status"`
@@ -290,9 +284,9 @@ type ProbeReplayTrial struct {
 	Zombie              *bool  `json:"zombie"`
 }
 
-// ProbeCSRFTrial is one refresh with a tampered CSRF header, then the same
+// CSRFTrial is one refresh with a tampered CSRF header, then the same
 // refresh cookie with the valid header.
-type ProbeCSRFTrial struct {
+type CSRFTrial struct {
 	Variant     string `json:"variant"`
 	Status      int    `json:"status"`
 	Error       string `json:"error"`
@@ -303,7 +297,7 @@ type ProbeCSRFTrial struct {
 	SideEffectFree *bool `json:"side_effect_free"`
 }
 
-// Discover runs the policy experiments against the target behind prof and
+// Run runs the policy experiments against the target behind prof and
 // returns its fingerprint. Experiments run one after another on fresh
 // families, spread round-robin over creds; none uses more than two
 // families at once, and each family is signed out afterwards when
@@ -311,11 +305,11 @@ type ProbeCSRFTrial struct {
 // cap evicts the oldest abandoned ones first). Every loop is bounded in
 // count, and every
 // request by opt.Timeout. For the concurrent bursts the client's transport
-// should keep at least 10 idle connections per host (see NewTransport).
+// should keep at least 10 idle connections per host (see attack.NewTransport).
 //
 // An error means the probe could not run: the target is unreachable, a
 // sign-in failed, or a fresh family could not be refreshed at all.
-func Discover(ctx context.Context, c *http.Client, prof targets.Profile, creds []targets.Credential, opt DiscoverOptions) (*Fingerprint, error) {
+func Run(ctx context.Context, c *http.Client, prof targets.Profile, creds []targets.Credential, opt Options) (*Fingerprint, error) {
 	switch {
 	case c == nil:
 		return nil, errors.New("discover: nil http client")
@@ -333,20 +327,20 @@ func Discover(ctx context.Context, c *http.Client, prof targets.Profile, creds [
 		target = prof.RefreshURL()
 	}
 	start := time.Now()
-	d := &discoverer{c: c, prof: prof, creds: creds, opt: opt}
+	d := &prober{c: c, prof: prof, creds: creds, opt: opt}
 	d.fp = &Fingerprint{
-		Schema:        DiscoverSchema,
-		Target:        discRedactTarget(target),
+		Schema:        Schema,
+		Target:        redactTarget(target),
 		Profile:       prof.Name(),
 		MaxDelayMS:    opt.MaxDelay.Milliseconds(),
 		DeclaredReuse: opt.ExpectReuse.String(),
-		Grace:         ProbeGrace{Kind: ProbeUnknown, Text: ProbeUnknown},
-		Violations:    []ProbeFinding{},
-		Weaknesses:    []ProbeFinding{},
-		Experiments: ProbeExperiments{
-			LostResponse: []ProbeRetryTrial{}, Concurrent: []ProbeConcurrentRound{},
-			ParentReplay: []ProbeReplayTrial{}, GrandparentReplay: []ProbeReplayTrial{},
-			CSRF: []ProbeCSRFTrial{},
+		Grace:         Grace{Kind: Unknown, Text: Unknown},
+		Violations:    []Finding{},
+		Weaknesses:    []Finding{},
+		Experiments: Experiments{
+			LostResponse: []RetryTrial{}, Concurrent: []ConcurrentRound{},
+			ParentReplay: []ReplayTrial{}, GrandparentReplay: []ReplayTrial{},
+			CSRF: []CSRFTrial{},
 		},
 	}
 	steps := []struct {
@@ -374,41 +368,41 @@ func Discover(ctx context.Context, c *http.Client, prof targets.Profile, creds [
 	return d.fp, nil
 }
 
-// discoverer carries one discovery's state. Tokens live here, in memory
+// prober carries one discovery's state. Tokens live here, in memory
 // only; nothing of them reaches the Fingerprint.
-type discoverer struct {
+type prober struct {
 	c     *http.Client
 	prof  targets.Profile
 	creds []targets.Credential
-	opt   DiscoverOptions
+	opt   Options
 	next  int // round-robin credential index
 	fp    *Fingerprint
 
 	// dupModel is what the lost-response retry showed a duplicate gets
-	// (ProbeGotChild, ProbeGotNewChild), "" for strict, ProbeUnknown if inconclusive.
+	// (GotChild, GotNewChild), "" for strict, Unknown if inconclusive.
 	dupModel string
 	// retryRejectedAt is the first delay at which the retry was rejected
 	// (-1: never).
 	retryRejectedAt time.Duration
 }
 
-func (d *discoverer) progress(format string, args ...any) {
+func (d *prober) progress(format string, args ...any) {
 	if d.opt.Progress != nil {
 		d.opt.Progress(fmt.Sprintf(format, args...))
 	}
 }
 
-func (d *discoverer) violation(key, experiment, format string, args ...any) {
-	d.fp.Violations = discAddFinding(d.fp.Violations, ProbeFinding{Key: key, Experiment: experiment, Detail: fmt.Sprintf(format, args...)})
+func (d *prober) violation(key, experiment, format string, args ...any) {
+	d.fp.Violations = addFinding(d.fp.Violations, Finding{Key: key, Experiment: experiment, Detail: fmt.Sprintf(format, args...)})
 }
 
-func (d *discoverer) weakness(key, experiment, format string, args ...any) {
-	d.fp.Weaknesses = discAddFinding(d.fp.Weaknesses, ProbeFinding{Key: key, Experiment: experiment, Detail: fmt.Sprintf(format, args...)})
+func (d *prober) weakness(key, experiment, format string, args ...any) {
+	d.fp.Weaknesses = addFinding(d.fp.Weaknesses, Finding{Key: key, Experiment: experiment, Detail: fmt.Sprintf(format, args...)})
 }
 
-// discAddFinding appends f unless the same key was already found by the same
+// addFinding appends f unless the same key was already found by the same
 // experiment (the first detail is kept).
-func discAddFinding(list []ProbeFinding, f ProbeFinding) []ProbeFinding {
+func addFinding(list []Finding, f Finding) []Finding {
 	for _, g := range list {
 		if g.Key == f.Key && g.Experiment == f.Experiment {
 			return list
@@ -417,8 +411,8 @@ func discAddFinding(list []ProbeFinding, f ProbeFinding) []ProbeFinding {
 	return append(list, f)
 }
 
-// discRedactTarget drops userinfo, query and fragment from a URL label.
-func discRedactTarget(s string) string {
+// redactTarget drops userinfo, query and fragment from a URL label.
+func redactTarget(s string) string {
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
 		return s
@@ -427,9 +421,9 @@ func discRedactTarget(s string) string {
 	return u.String()
 }
 
-// discoverDelays is the growing delay schedule: the fixed steps below max,
+// delaySchedule is the growing delay schedule: the fixed steps below max,
 // then max itself.
-func discoverDelays(limit time.Duration) []time.Duration {
+func delaySchedule(limit time.Duration) []time.Duration {
 	steps := []time.Duration{
 		0, 100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond,
 		time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 20 * time.Second,
@@ -445,6 +439,6 @@ func discoverDelays(limit time.Duration) []time.Duration {
 	return append(out, limit)
 }
 
-func discBool(b bool) *bool { return &b }
+func boolPtr(b bool) *bool { return &b }
 
-func discMS(d time.Duration) int64 { return d.Milliseconds() }
+func millis(d time.Duration) int64 { return d.Milliseconds() }

@@ -1,9 +1,10 @@
-package attack
+package probe
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"io"
 	"net/http"
 	"strconv"
@@ -14,17 +15,17 @@ import (
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
-// discMaxBody bounds how much of a response discovery reads.
-const discMaxBody = 64 << 10
+// maxBody bounds how much of a response discovery reads.
+const maxBody = 64 << 10
 
 // Sign-in retries on 429 and 5xx.
 const (
-	discSignInAttempts = 4
-	discMaxRetryWait   = 10 * time.Second
+	signInAttempts = 4
+	maxRetryWait   = 10 * time.Second
 )
 
-// discFamily is one experiment's family, in memory only.
-type discFamily struct {
+// family is one experiment's family, in memory only.
+type family struct {
 	csrf   string
 	first  string // T0, the sign-in refresh token
 	head   string // newest refresh token known
@@ -33,7 +34,7 @@ type discFamily struct {
 }
 
 // adopt makes an accepted reply's tokens the family's newest.
-func (f *discFamily) adopt(r discReply) {
+func (f *family) adopt(r answer) {
 	if r.refresh != "" {
 		f.head = r.refresh
 	}
@@ -42,8 +43,8 @@ func (f *discFamily) adopt(r discReply) {
 	}
 }
 
-// discReply is one refresh answer.
-type discReply struct {
+// answer is one refresh answer.
+type answer struct {
 	status     int
 	code       string
 	refresh    string
@@ -53,12 +54,12 @@ type discReply struct {
 }
 
 // accepted: a 2xx that handed out a new refresh token.
-func (r discReply) accepted() bool { return r.status >= 200 && r.status <= 299 && r.refresh != "" }
+func (r answer) accepted() bool { return r.status >= 200 && r.status <= 299 && r.refresh != "" }
 
 // rejected: a definite refusal. 408, 409, 423 and 429 are retryable
 // conflicts or throttling, 5xx outages: neither says anything about the
 // token, so they are undecided.
-func (r discReply) rejected() bool {
+func (r answer) rejected() bool {
 	switch r.status {
 	case http.StatusRequestTimeout, http.StatusConflict, http.StatusLocked, http.StatusTooManyRequests:
 		return false
@@ -67,17 +68,17 @@ func (r discReply) rejected() bool {
 }
 
 // works reports a verdict for a liveness check: nil when undecided.
-func (r discReply) works() *bool {
+func (r answer) works() *bool {
 	switch {
 	case r.accepted():
-		return discBool(true)
+		return boolPtr(true)
 	case r.rejected():
-		return discBool(false)
+		return boolPtr(false)
 	}
 	return nil
 }
 
-func (r discReply) String() string {
+func (r answer) String() string {
 	s := fmt.Sprintf("HTTP %d", r.status)
 	if r.code != "" {
 		s += " " + r.code
@@ -88,20 +89,20 @@ func (r discReply) String() string {
 	return s
 }
 
-// discTransportError wraps transport failures: the probe cannot go on.
-type discTransportError struct {
+// transportError wraps transport failures: the probe cannot go on.
+type transportError struct {
 	step string
 	err  error
 }
 
-func (e *discTransportError) Error() string {
+func (e *transportError) Error() string {
 	return "target unreachable (" + e.step + "): " + e.err.Error()
 }
-func (e *discTransportError) Unwrap() error { return e.err }
+func (e *transportError) Unwrap() error { return e.err }
 
 // newRefresh builds a refresh request presenting token with csrf ("" leaves
 // the CSRF header out).
-func (d *discoverer) newRefresh(ctx context.Context, token, csrf string) (*http.Request, error) {
+func (d *prober) newRefresh(ctx context.Context, token, csrf string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, d.prof.RefreshMethod(), d.prof.RefreshURL(), nil)
 	if err != nil {
 		return nil, err
@@ -111,28 +112,28 @@ func (d *discoverer) newRefresh(ctx context.Context, token, csrf string) (*http.
 }
 
 // send performs a prepared refresh and reads the reply.
-func (d *discoverer) send(req *http.Request) (discReply, error) {
+func (d *prober) send(req *http.Request) (answer, error) {
 	resp, err := d.c.Do(req)
 	if err != nil {
-		return discReply{}, &discTransportError{step: "refresh", err: err}
+		return answer{}, &transportError{step: "refresh", err: err}
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, discMaxBody))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	if err != nil {
-		return discReply{}, &discTransportError{step: "refresh", err: err}
+		return answer{}, &transportError{step: "refresh", err: err}
 	}
 	rep := d.prof.ParseRefresh(resp.StatusCode, resp.Header, body)
-	return discReply{
-		status: resp.StatusCode, code: discCleanCode(rep.ErrorCode),
+	return answer{
+		status: resp.StatusCode, code: cleanCode(rep.ErrorCode),
 		refresh: rep.NewRefresh, access: rep.NewAccess,
 		cookies:    resp.Header.Values("Set-Cookie"),
-		retryAfter: discRetryAfter(resp.Header.Get("Retry-After")),
+		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
 	}, nil
 }
 
-// discCleanCode keeps an error code fit for the report: at most 64
+// cleanCode keeps an error code fit for the report: at most 64
 // characters of letters, digits and _.:- (a server could echo anything).
-func discCleanCode(code string) string {
+func cleanCode(code string) string {
 	var b strings.Builder
 	for _, c := range code {
 		if b.Len() >= 64 {
@@ -146,8 +147,8 @@ func discCleanCode(code string) string {
 	return b.String()
 }
 
-// discRetryAfter reads Retry-After as seconds or an HTTP date; 0 if absent.
-func discRetryAfter(v string) time.Duration {
+// parseRetryAfter reads Retry-After as seconds or an HTTP date; 0 if absent.
+func parseRetryAfter(v string) time.Duration {
 	if v == "" {
 		return 0
 	}
@@ -161,12 +162,12 @@ func discRetryAfter(v string) time.Duration {
 }
 
 // refresh presents token with csrf once.
-func (d *discoverer) refresh(ctx context.Context, token, csrf string) (discReply, error) {
+func (d *prober) refresh(ctx context.Context, token, csrf string) (answer, error) {
 	ctx, cancel := context.WithTimeout(ctx, d.opt.Timeout)
 	defer cancel()
 	req, err := d.newRefresh(ctx, token, csrf)
 	if err != nil {
-		return discReply{}, err
+		return answer{}, err
 	}
 	return d.send(req)
 }
@@ -175,7 +176,7 @@ func (d *discoverer) refresh(ctx context.Context, token, csrf string) (discReply
 // the child, retrying throttling (429) and outages (503) a few times. A
 // fresh family that cannot be refreshed at all leaves nothing to probe:
 // that is an error.
-func (d *discoverer) rotate(ctx context.Context, f *discFamily) (discReply, error) {
+func (d *prober) rotate(ctx context.Context, f *family) (answer, error) {
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		r, err := d.refresh(ctx, f.head, f.csrf)
@@ -187,14 +188,14 @@ func (d *discoverer) rotate(ctx context.Context, f *discFamily) (discReply, erro
 			return r, nil
 		}
 		throttled := r.status == http.StatusTooManyRequests || r.status == http.StatusServiceUnavailable
-		if !throttled || attempt == discSignInAttempts {
+		if !throttled || attempt == signInAttempts {
 			return r, fmt.Errorf("a fresh family of %q could not be refreshed: %s", f.cred, r)
 		}
-		wait := backoff
+		pause := backoff
 		if r.retryAfter > 0 {
-			wait = r.retryAfter
+			pause = r.retryAfter
 		}
-		if !sleep(ctx, min(wait, discMaxRetryWait)) {
+		if !wait.For(ctx, min(pause, maxRetryWait)) {
 			return r, ctx.Err()
 		}
 		backoff *= 2
@@ -203,7 +204,7 @@ func (d *discoverer) rotate(ctx context.Context, f *discFamily) (discReply, erro
 
 // checkAccess asks the session endpoint about an access token: its status,
 // 0 when there is no token.
-func (d *discoverer) checkAccess(ctx context.Context, access string) (int, error) {
+func (d *prober) checkAccess(ctx context.Context, access string) (int, error) {
 	if access == "" {
 		return 0, nil
 	}
@@ -211,50 +212,50 @@ func (d *discoverer) checkAccess(ctx context.Context, access string) (int, error
 	defer cancel()
 	status, err := d.prof.CheckAccess(ctx, d.c, access)
 	if err != nil {
-		return 0, &discTransportError{step: "session check", err: err}
+		return 0, &transportError{step: "session check", err: err}
 	}
 	return status, nil
 }
 
 // nextCred deals the credentials round-robin.
-func (d *discoverer) nextCred() targets.Credential {
+func (d *prober) nextCred() targets.Credential {
 	c := d.creds[d.next%len(d.creds)]
 	d.next++
 	return c
 }
 
 // signIn signs a fresh family in as the next user.
-func (d *discoverer) signIn(ctx context.Context) (*discFamily, error) {
+func (d *prober) signIn(ctx context.Context) (*family, error) {
 	return d.signInWith(ctx, d.c, d.nextCred())
 }
 
 // signInWith signs cred in through c, retrying throttling and outages a
 // few times.
-func (d *discoverer) signInWith(ctx context.Context, c *http.Client, cred targets.Credential) (*discFamily, error) {
+func (d *prober) signInWith(ctx context.Context, c *http.Client, cred targets.Credential) (*family, error) {
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		sctx, cancel := context.WithTimeout(ctx, 2*d.opt.Timeout) // sign-in and CSRF fetch
 		fam, err := d.prof.SignIn(sctx, c, cred)
 		cancel()
 		if err == nil {
-			return &discFamily{csrf: fam.CSRF, first: fam.Refresh, head: fam.Refresh, access: fam.Access, cred: cred.Identifier}, nil
+			return &family{csrf: fam.CSRF, first: fam.Refresh, head: fam.Refresh, access: fam.Access, cred: cred.Identifier}, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		var se *targets.StatusError
 		retryable := errors.As(err, &se) && (se.Status == http.StatusTooManyRequests || se.Status >= 500)
-		if !retryable || attempt == discSignInAttempts {
+		if !retryable || attempt == signInAttempts {
 			if errors.As(err, &se) {
 				return nil, fmt.Errorf("sign-in as %q failed: %w", cred.Identifier, err)
 			}
-			return nil, &discTransportError{step: fmt.Sprintf("sign-in as %q", cred.Identifier), err: err}
+			return nil, &transportError{step: fmt.Sprintf("sign-in as %q", cred.Identifier), err: err}
 		}
-		wait := backoff
+		pause := backoff
 		if se.RetryAfter > 0 {
-			wait = se.RetryAfter
+			pause = se.RetryAfter
 		}
-		if !sleep(ctx, min(wait, discMaxRetryWait)) {
+		if !wait.For(ctx, min(pause, maxRetryWait)) {
 			return nil, ctx.Err()
 		}
 		backoff *= 2
@@ -264,7 +265,7 @@ func (d *discoverer) signInWith(ctx context.Context, c *http.Client, cred target
 // signOut ends a family when a sign-out URL is configured; failures are
 // ignored (the family may be revoked already). It runs even when ctx is
 // cancelled, bounded by the request timeout.
-func (d *discoverer) signOut(ctx context.Context, f *discFamily) {
+func (d *prober) signOut(ctx context.Context, f *family) {
 	if d.opt.SignOutURL == "" || f == nil {
 		return
 	}
@@ -279,20 +280,20 @@ func (d *discoverer) signOut(ctx context.Context, f *discFamily) {
 	if err != nil {
 		return
 	}
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, discMaxBody))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 }
 
-// discCapture records the Set-Cookie lines of every response it carries,
+// capture records the Set-Cookie lines of every response it carries,
 // so that the attributes of the sign-in cookies can be checked whatever
 // the profile does with them.
-type discCapture struct {
+type capture struct {
 	next http.RoundTripper
 	mu   sync.Mutex
 	set  []string
 }
 
-func (c *discCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+func (c *capture) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := c.next.RoundTrip(req)
 	if err == nil {
 		c.mu.Lock()
@@ -302,19 +303,19 @@ func (c *discCapture) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-func (c *discCapture) lines() []string {
+func (c *capture) lines() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.set...)
 }
 
-// capturingClient is d.c with its transport wrapped in a discCapture.
-func (d *discoverer) capturingClient() (*http.Client, *discCapture) {
+// capturingClient is d.c with its transport wrapped in a capture.
+func (d *prober) capturingClient() (*http.Client, *capture) {
 	next := d.c.Transport
 	if next == nil {
 		next = http.DefaultTransport
 	}
-	capt := &discCapture{next: next}
+	capt := &capture{next: next}
 	cc := *d.c
 	cc.Transport = capt
 	return &cc, capt

@@ -1,4 +1,4 @@
-package attack
+package probe
 
 import (
 	"fmt"
@@ -16,42 +16,42 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
 
 	p("refreshstorm probe: %s (profile %s, delays up to %v, declared reuse %s, %v)",
-		f.Target, f.Profile, discDur(f.MaxDelayMS), f.DeclaredReuse, discDur(f.ElapsedMS))
+		f.Target, f.Profile, dur(f.MaxDelayMS), f.DeclaredReuse, dur(f.ElapsedMS))
 	p("")
 	p("FINGERPRINT")
 	p("  grace window\t%s", f.Grace.Text)
-	p("  window usable by\t%s", discWords(f.WindowUsers))
-	p("  duplicate gets\t%s", discDupText(f.DuplicateGets))
-	p("  reuse outside window\t%s", discReuseText(f.Reuse))
-	p("  revocation\t%s", discRevocationText(f.Revocation))
-	p("  concurrent duplicates\t%s", discConcurrencyText(f.Concurrent))
+	p("  window usable by\t%s", words(f.WindowUsers))
+	p("  duplicate gets\t%s", dupText(f.DuplicateGets))
+	p("  reuse outside window\t%s", reuseText(f.Reuse))
+	p("  revocation\t%s", revocationText(f.Revocation))
+	p("  concurrent duplicates\t%s", concurrencyText(f.Concurrent))
 	p("  CSRF missing\t%s", f.CSRF.Missing)
 	p("  CSRF wrong\t%s", f.CSRF.Wrong)
 	p("  CSRF other family\t%s", f.CSRF.OtherFamily)
-	p("  CSRF rejections\t%s", discSideEffectText(f.CSRF.SideEffectFree))
+	p("  CSRF rejections\t%s", sideEffectText(f.CSRF.SideEffectFree))
 	for _, s := range []struct {
 		step string
-		set  ProbeCookieSet
+		set  CookieSet
 	}{{"sign-in", f.Cookies.SignIn}, {"refresh", f.Cookies.Refresh}} {
-		p("  cookies (%s)\trefresh: %s", s.step, discCookieText(s.set.RefreshCookie))
-		p("  \taccess: %s", discCookieText(s.set.AccessCookie))
+		p("  cookies (%s)\trefresh: %s", s.step, cookieText(s.set.RefreshCookie))
+		p("  \taccess: %s", cookieText(s.set.AccessCookie))
 	}
 	p("")
 	p("EXPERIMENTS")
 	p("  lost-response retry: refresh T0→T1, present T0 again after d")
 	p("    d\tstatus\terror\tgot\tT1 works\tduplicate's child works")
 	for _, t := range f.Experiments.LostResponse {
-		p("    %v\t%d\t%s\t%s\t%s\t%s", discDur(t.DelayMS), t.Status, discDash(t.Error), t.Got, discYesNo(t.ChildWorks), discYesNo(t.DuplicateWorks))
+		p("    %v\t%d\t%s\t%s\t%s\t%s", dur(t.DelayMS), t.Status, dash(t.Error), t.Got, yesNo(t.ChildWorks), yesNo(t.DuplicateWorks))
 	}
 	p("  concurrent duplicates: N refreshes of one token released on one barrier")
 	p("    N\tround\tstatuses\terrors\tdistinct children\tlive children\tspread\tfork")
 	for _, c := range f.Experiments.Concurrent {
-		p("    %d\t%d\t%s\t%s\t%d\t%d\t%v\t%s", c.N, c.Round, discCounts(c.Statuses), discDash(strings.Join(c.ErrorCodes, " ")),
-			c.DistinctChildren, c.LiveChildren, time.Duration(c.SpreadUS)*time.Microsecond, discYesNo(&c.Fork))
+		p("    %d\t%d\t%s\t%s\t%d\t%d\t%v\t%s", c.N, c.Round, countList(c.Statuses), dash(strings.Join(c.ErrorCodes, " ")),
+			c.DistinctChildren, c.LiveChildren, time.Duration(c.SpreadUS)*time.Microsecond, yesNo(&c.Fork))
 	}
 	for _, s := range []struct {
 		title  string
-		trials []ProbeReplayTrial
+		trials []ReplayTrial
 	}{
 		{"parent replay: T0→T1→T2, present T1 after d", f.Experiments.ParentReplay},
 		{"grandparent replay: T0→T1→T2, present T0 after d", f.Experiments.GrandparentReplay},
@@ -61,10 +61,10 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 		for _, t := range s.trials {
 			later := "-"
 			if t.LaterWaitMS > 0 {
-				later = fmt.Sprintf("%s/%s (%v)", discStatus(t.LaterAccessStatus), discStatus(t.LaterRefreshStatus), discDur(t.LaterWaitMS))
+				later = fmt.Sprintf("%s/%s (%v)", statusText(t.LaterAccessStatus), statusText(t.LaterRefreshStatus), dur(t.LaterWaitMS))
 			}
-			p("    %v\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", discDur(t.DelayMS), t.Status, discDash(t.Error), t.Got,
-				discStatus(t.NewestAccessStatus), discStatus(t.NewestRefreshStatus), discYesNo(t.FamilyRevoked), later, discYesNo(t.Zombie))
+			p("    %v\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s", dur(t.DelayMS), t.Status, dash(t.Error), t.Got,
+				statusText(t.NewestAccessStatus), statusText(t.NewestRefreshStatus), yesNo(t.FamilyRevoked), later, yesNo(t.Zombie))
 		}
 	}
 	p("  CSRF variants: refresh with a tampered header, then the same cookie with the valid one")
@@ -77,7 +77,7 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 				after += " " + t.CheckError
 			}
 		}
-		p("    %s\t%d\t%s\t%s\t%s\t%s", t.Variant, t.Status, discDash(t.Error), discYesNo(&t.Accepted), after, discYesNo(t.SideEffectFree))
+		p("    %s\t%d\t%s\t%s\t%s\t%s", t.Variant, t.Status, dash(t.Error), yesNo(&t.Accepted), after, yesNo(t.SideEffectFree))
 	}
 	p("")
 	if len(f.Violations) == 0 {
@@ -105,23 +105,23 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 	return tw.Flush()
 }
 
-func discDur(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }
+func dur(ms int64) time.Duration { return time.Duration(ms) * time.Millisecond }
 
-func discDash(s string) string {
+func dash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
 }
 
-func discStatus(s int) string {
+func statusText(s int) string {
 	if s == 0 {
 		return "-"
 	}
 	return strconv.Itoa(s)
 }
 
-func discYesNo(b *bool) string {
+func yesNo(b *bool) string {
 	switch {
 	case b == nil:
 		return "-"
@@ -131,8 +131,8 @@ func discYesNo(b *bool) string {
 	return "no"
 }
 
-// discCounts renders sorted statuses as counts, e.g. "200×1 401×1".
-func discCounts(v []int) string {
+// countList renders sorted statuses as counts, e.g. "200×1 401×1".
+func countList(v []int) string {
 	var parts []string
 	for i := 0; i < len(v); {
 		j := i
@@ -145,51 +145,51 @@ func discCounts(v []int) string {
 	return strings.Join(parts, " ")
 }
 
-func discWords(s string) string { return strings.ReplaceAll(s, "_", " ") }
+func words(s string) string { return strings.ReplaceAll(s, "_", " ") }
 
-func discDupText(s string) string {
+func dupText(s string) string {
 	switch s {
-	case ProbeNone:
+	case None:
 		return "none (strict: no duplicate is accepted)"
-	case ProbeSameChildOrHead:
+	case SameChildOrHead:
 		return "the same child, which is the current head (a parent-only window cannot tell the two apart)"
-	case ProbeSameChild:
+	case SameChild:
 		return "the same child"
-	case ProbeCurrentHead:
+	case CurrentHead:
 		return "the current head"
-	case ProbeSibling:
+	case Sibling:
 		return "a new sibling"
 	}
-	return discWords(s)
+	return words(s)
 }
 
-func discReuseText(s string) string {
+func reuseText(s string) string {
 	switch s {
-	case ProbeRevokeFamily:
+	case RevokeFamily:
 		return "revokes the family"
-	case ProbeRejectOnly:
+	case RejectOnly:
 		return "reuse rejected only (no revocation)"
-	case ProbeNeverRejected:
+	case NeverRejected:
 		return "never rejected up to the longest delay"
 	}
-	return discWords(s)
+	return words(s)
 }
 
-func discRevocationText(s string) string {
+func revocationText(s string) string {
 	switch s {
-	case ProbeDurable:
+	case Durable:
 		return "durable (still dead after the window)"
-	case ProbeZombie:
+	case Zombie:
 		return "zombie (the family works again later)"
-	case ProbePartial:
+	case Partial:
 		return "partial (access cookie still opens the session)"
-	case ProbeNone:
+	case None:
 		return "none (nothing was revoked)"
 	}
-	return discWords(s)
+	return words(s)
 }
 
-func discConcurrencyText(c ProbeConcurrency) string {
+func concurrencyText(c Concurrency) string {
 	fork := "no fork"
 	if c.Forks {
 		fork = "FORK"
@@ -197,7 +197,7 @@ func discConcurrencyText(c ProbeConcurrency) string {
 	return fmt.Sprintf("%s (most live children after one burst: %d; %d of %d bursts left no working child)", fork, c.MaxLiveChildren, c.Logouts, c.Rounds)
 }
 
-func discSideEffectText(b *bool) string {
+func sideEffectText(b *bool) string {
 	switch {
 	case b == nil:
 		return "side effects not checked"
@@ -207,7 +207,7 @@ func discSideEffectText(b *bool) string {
 	return "HAVE SIDE EFFECTS"
 }
 
-func discCookieText(c ProbeCookie) string {
+func cookieText(c Cookie) string {
 	if !c.Present {
 		return "not found"
 	}

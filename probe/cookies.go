@@ -1,4 +1,4 @@
-package attack
+package probe
 
 import (
 	"context"
@@ -7,29 +7,29 @@ import (
 	"strings"
 )
 
-// ProbeCookieReport is the attributes of the cookies carrying the tokens,
+// CookieReport is the attributes of the cookies carrying the tokens,
 // as set by sign-in and by refresh. OK is false when a cookie lacks an
 // attribute it must have (whether or not that is a violation: see
-// DiscoverOptions.AllowInsecureCookies).
-type ProbeCookieReport struct {
-	SignIn  ProbeCookieSet `json:"sign_in"`
-	Refresh ProbeCookieSet `json:"refresh"`
-	OK      bool           `json:"ok"`
+// Options.AllowInsecureCookies).
+type CookieReport struct {
+	SignIn  CookieSet `json:"sign_in"`
+	Refresh CookieSet `json:"refresh"`
+	OK      bool      `json:"ok"`
 }
 
-// ProbeCookieSet is the refresh and access cookies of one response.
-type ProbeCookieSet struct {
-	RefreshCookie ProbeCookie `json:"refresh_cookie"`
-	AccessCookie  ProbeCookie `json:"access_cookie"`
+// CookieSet is the refresh and access cookies of one response.
+type CookieSet struct {
+	RefreshCookie Cookie `json:"refresh_cookie"`
+	AccessCookie  Cookie `json:"access_cookie"`
 }
 
-// ProbeCookie is one cookie's attributes (never its value). The cookies
+// Cookie is one cookie's attributes (never its value). The cookies
 // are recognised by the token they carry, so any cookie names work.
 // Problems are missing required attributes: Secure, HttpOnly, Path=/ and
 // no Domain for the refresh cookie; what the __Host- or __Secure- prefix
 // demands for the access cookie. Notes are weaknesses (no SameSite, or
 // SameSite=None; an access cookie readable by scripts).
-type ProbeCookie struct {
+type Cookie struct {
 	Name     string   `json:"name"`
 	Present  bool     `json:"present"`
 	Secure   bool     `json:"secure"`
@@ -43,7 +43,7 @@ type ProbeCookie struct {
 
 // cookieExperiment signs a family in and refreshes it once, and checks the
 // attributes of both responses' cookies.
-func (d *discoverer) cookieExperiment(ctx context.Context) error {
+func (d *prober) cookieExperiment(ctx context.Context) error {
 	cc, capt := d.capturingClient()
 	f, err := d.signInWith(ctx, cc, d.nextCred())
 	if err != nil {
@@ -51,18 +51,18 @@ func (d *discoverer) cookieExperiment(ctx context.Context) error {
 	}
 	defer d.signOut(ctx, f)
 	rep := &d.fp.Cookies
-	rep.SignIn = discAnalyzeCookies(capt.lines(), f.head, f.access)
+	rep.SignIn = analyzeCookies(capt.lines(), f.head, f.access)
 	r, err := d.rotate(ctx, f)
 	if err != nil {
 		return err
 	}
-	rep.Refresh = discAnalyzeCookies(r.cookies, r.refresh, r.access)
+	rep.Refresh = analyzeCookies(r.cookies, r.refresh, r.access)
 	rep.OK = true
 	for _, where := range []struct {
 		step string
-		set  ProbeCookieSet
+		set  CookieSet
 	}{{"sign-in", rep.SignIn}, {"refresh", rep.Refresh}} {
-		for _, c := range []ProbeCookie{where.set.RefreshCookie, where.set.AccessCookie} {
+		for _, c := range []Cookie{where.set.RefreshCookie, where.set.AccessCookie} {
 			if len(c.Problems) > 0 {
 				rep.OK = false
 				msg := fmt.Sprintf("%s cookie %s: %s", where.step, c.Name, strings.Join(c.Problems, ", "))
@@ -73,49 +73,49 @@ func (d *discoverer) cookieExperiment(ctx context.Context) error {
 				}
 			}
 			for _, n := range c.Notes {
-				d.weakness("cookie_"+discNoteKey(n), "cookies", "%s cookie %s: %s", where.step, c.Name, n)
+				d.weakness("cookie_"+noteKey(n), "cookies", "%s cookie %s: %s", where.step, c.Name, n)
 			}
 		}
 	}
 	return nil
 }
 
-// Cookie notes (weaknesses); discNoteKey maps them to finding keys.
+// Cookie notes (weaknesses); noteKey maps them to finding keys.
 const (
-	discNoteNoSameSite   = "no SameSite attribute"
-	discNoteSameSiteNone = "SameSite=None"
-	discNoteScriptable   = "readable by scripts (no HttpOnly)"
-	discNoteMissing      = "no cookie carries this token"
+	noteNoSameSite   = "no SameSite attribute"
+	noteSameSiteNone = "SameSite=None"
+	noteScriptable   = "readable by scripts (no HttpOnly)"
+	noteMissing      = "no cookie carries this token"
 )
 
-func discNoteKey(note string) string {
+func noteKey(note string) string {
 	switch note {
-	case discNoteNoSameSite:
+	case noteNoSameSite:
 		return "no_same_site"
-	case discNoteSameSiteNone:
+	case noteSameSiteNone:
 		return "same_site_none"
-	case discNoteScriptable:
+	case noteScriptable:
 		return "scriptable"
 	default:
 		return "missing"
 	}
 }
 
-// discAnalyzeCookies finds, among Set-Cookie lines, the cookies whose
+// analyzeCookies finds, among Set-Cookie lines, the cookies whose
 // values are the refresh and the access token, and checks their
 // attributes.
-func discAnalyzeCookies(lines []string, refresh, access string) ProbeCookieSet {
-	var set ProbeCookieSet
-	set.RefreshCookie = discFindCookie(lines, refresh, true)
-	set.AccessCookie = discFindCookie(lines, access, false)
+func analyzeCookies(lines []string, refresh, access string) CookieSet {
+	var set CookieSet
+	set.RefreshCookie = findCookie(lines, refresh, true)
+	set.AccessCookie = findCookie(lines, access, false)
 	return set
 }
 
-func discFindCookie(lines []string, value string, isRefresh bool) ProbeCookie {
-	out := ProbeCookie{Problems: []string{}, Notes: []string{}}
+func findCookie(lines []string, value string, isRefresh bool) Cookie {
+	out := Cookie{Problems: []string{}, Notes: []string{}}
 	if value == "" {
 		if isRefresh {
-			out.Notes = append(out.Notes, discNoteMissing)
+			out.Notes = append(out.Notes, noteMissing)
 		}
 		return out
 	}
@@ -126,26 +126,26 @@ func discFindCookie(lines []string, value string, isRefresh bool) ProbeCookie {
 		}
 		out.Name, out.Present = c.Name, true
 		out.Secure, out.HTTPOnly, out.Path, out.Domain = c.Secure, c.HttpOnly, c.Path, c.Domain
-		out.SameSite = discSameSite(c.SameSite)
-		out.Problems = discCookieProblems(c, isRefresh)
+		out.SameSite = sameSite(c.SameSite)
+		out.Problems = cookieProblems(c, isRefresh)
 		switch {
 		case out.SameSite == "":
-			out.Notes = append(out.Notes, discNoteNoSameSite)
+			out.Notes = append(out.Notes, noteNoSameSite)
 		case out.SameSite == "None":
-			out.Notes = append(out.Notes, discNoteSameSiteNone)
+			out.Notes = append(out.Notes, noteSameSiteNone)
 		}
 		if !isRefresh && !c.HttpOnly {
-			out.Notes = append(out.Notes, discNoteScriptable)
+			out.Notes = append(out.Notes, noteScriptable)
 		}
 		return out
 	}
-	out.Notes = append(out.Notes, discNoteMissing)
+	out.Notes = append(out.Notes, noteMissing)
 	return out
 }
 
-// discCookieProblems lists the attributes c lacks: all of them for the
+// cookieProblems lists the attributes c lacks: all of them for the
 // refresh cookie, what its name prefix demands for another cookie.
-func discCookieProblems(c *http.Cookie, isRefresh bool) []string {
+func cookieProblems(c *http.Cookie, isRefresh bool) []string {
 	host := isRefresh || strings.HasPrefix(c.Name, "__Host-")
 	secure := host || strings.HasPrefix(c.Name, "__Secure-")
 	problems := []string{}
@@ -168,7 +168,7 @@ func discCookieProblems(c *http.Cookie, isRefresh bool) []string {
 	return problems
 }
 
-func discSameSite(s http.SameSite) string {
+func sameSite(s http.SameSite) string {
 	switch s {
 	case http.SameSiteLaxMode:
 		return "Lax"

@@ -1,7 +1,8 @@
-package attack
+package probe
 
 import (
 	"context"
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"slices"
 	"sync"
@@ -12,25 +13,25 @@ import (
 
 // Experiment names, as findings cite them.
 const (
-	discExpLostResponse = "lost_response_retry"
-	discExpConcurrent   = "concurrent_duplicates"
-	discExpParent       = "parent_replay"
-	discExpGrandparent  = "grandparent_replay"
-	discExpCSRF         = "csrf"
+	expLostResponse = "lost_response_retry"
+	expConcurrent   = "concurrent_duplicates"
+	expParent       = "parent_replay"
+	expGrandparent  = "grandparent_replay"
+	expCSRF         = "csrf"
 )
 
 // retryExperiment is the lost-response retry at growing delays: refresh
 // T0→T1, read T1, present T0 again after d. The series stops at the first
 // rejection; the window lies between the last accepted and the first
 // rejected delay.
-func (d *discoverer) retryExperiment(ctx context.Context) error {
+func (d *prober) retryExperiment(ctx context.Context) error {
 	d.retryRejectedAt = -1
 	var (
 		lastAccepted = time.Duration(-1)
 		kinds        []string // Got of each accepted trial, in delay order
 		undecidedAt  = time.Duration(-1)
 	)
-	for _, delay := range discoverDelays(d.opt.MaxDelay) {
+	for _, delay := range delaySchedule(d.opt.MaxDelay) {
 		d.progress("  retry after %v", delay)
 		tr, err := d.retryTrial(ctx, delay)
 		if err != nil {
@@ -39,17 +40,17 @@ func (d *discoverer) retryExperiment(ctx context.Context) error {
 		d.fp.Experiments.LostResponse = append(d.fp.Experiments.LostResponse, tr)
 		switch {
 		case tr.Accepted:
-			if n := len(kinds); n > 0 && kinds[n-1] == ProbeGotChild && tr.Got == ProbeGotNewChild {
-				d.violation("fail_replay_accepted", discExpLostResponse,
+			if n := len(kinds); n > 0 && kinds[n-1] == GotChild && tr.Got == GotNewChild {
+				d.violation("fail_replay_accepted", expLostResponse,
 					"a retry after %v got a new child where shorter delays got the same child: the window had closed, yet the rotated token was accepted and rotated again", delay)
 			}
 			lastAccepted = delay
 			kinds = append(kinds, tr.Got)
 			continue
-		case discRejected(tr.Status):
+		case isRejection(tr.Status):
 			d.retryRejectedAt = delay
 			if delay == 0 && tr.ChildWorks != nil && !*tr.ChildWorks {
-				d.weakness("lost_response_logout", discExpLostResponse,
+				d.weakness("lost_response_logout", expLostResponse,
 					"an immediate retry after a lost response was rejected and the family revoked: the user is logged out")
 			}
 		default:
@@ -60,34 +61,34 @@ func (d *discoverer) retryExperiment(ctx context.Context) error {
 	g := &d.fp.Grace
 	switch {
 	case d.retryRejectedAt == 0:
-		*g = ProbeGrace{Kind: ProbeGraceStrict, Text: "0 (strict)"}
+		*g = Grace{Kind: GraceStrict, Text: "0 (strict)"}
 	case d.retryRejectedAt > 0 && lastAccepted >= 0:
-		up := discMS(d.retryRejectedAt)
-		*g = ProbeGrace{Kind: ProbeGraceWindow, LowerMS: discMS(lastAccepted), UpperMS: &up,
+		up := millis(d.retryRejectedAt)
+		*g = Grace{Kind: GraceWindow, LowerMS: millis(lastAccepted), UpperMS: &up,
 			Text: "[" + lastAccepted.String() + ", " + d.retryRejectedAt.String() + "]"}
 	case lastAccepted >= 0 && undecidedAt < 0:
-		*g = ProbeGrace{Kind: ProbeGraceAtLeast, LowerMS: discMS(lastAccepted), Text: "≥ " + lastAccepted.String()}
+		*g = Grace{Kind: GraceAtLeast, LowerMS: millis(lastAccepted), Text: "≥ " + lastAccepted.String()}
 	case lastAccepted >= 0:
-		*g = ProbeGrace{Kind: ProbeGraceAtLeast, LowerMS: discMS(lastAccepted),
+		*g = Grace{Kind: GraceAtLeast, LowerMS: millis(lastAccepted),
 			Text: "≥ " + lastAccepted.String() + " (undecided at " + undecidedAt.String() + ")"}
 	default:
-		*g = ProbeGrace{Kind: ProbeUnknown, Text: "unknown (the retry at 0s was undecided)"}
+		*g = Grace{Kind: Unknown, Text: "unknown (the retry at 0s was undecided)"}
 	}
 	switch {
-	case g.Kind == ProbeGraceStrict:
+	case g.Kind == GraceStrict:
 		d.dupModel = ""
 	case len(kinds) == 0:
-		d.dupModel = ProbeUnknown
-	case kinds[0] == ProbeGotNewChild:
-		d.dupModel = ProbeGotNewChild
+		d.dupModel = Unknown
+	case kinds[0] == GotNewChild:
+		d.dupModel = GotNewChild
 	default:
-		d.dupModel = ProbeGotChild
+		d.dupModel = GotChild
 	}
 	return nil
 }
 
-func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (ProbeRetryTrial, error) {
-	tr := ProbeRetryTrial{DelayMS: discMS(delay), Got: ProbeGotNone}
+func (d *prober) retryTrial(ctx context.Context, delay time.Duration) (RetryTrial, error) {
+	tr := RetryTrial{DelayMS: millis(delay), Got: GotNone}
 	f, err := d.signIn(ctx)
 	if err != nil {
 		return tr, err
@@ -98,7 +99,7 @@ func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (Probe
 		return tr, err
 	}
 	t1 := f.head
-	if !sleep(ctx, delay) {
+	if !wait.For(ctx, delay) {
 		return tr, ctx.Err()
 	}
 	r, err := d.refresh(ctx, t0, f.csrf)
@@ -107,9 +108,9 @@ func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (Probe
 	}
 	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
 	if tr.Accepted {
-		tr.Got = ProbeGotNewChild
+		tr.Got = GotNewChild
 		if r.refresh == t1 {
-			tr.Got = ProbeGotChild
+			tr.Got = GotChild
 		}
 	}
 	// Does the child the client lost still work, and the duplicate's?
@@ -119,7 +120,7 @@ func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (Probe
 	}
 	tr.ChildWorks = c.works()
 	f.adopt(c)
-	if tr.Got == ProbeGotNewChild {
+	if tr.Got == GotNewChild {
 		s, err := d.refresh(ctx, r.refresh, f.csrf)
 		if err != nil {
 			return tr, err
@@ -131,15 +132,15 @@ func (d *discoverer) retryTrial(ctx context.Context, delay time.Duration) (Probe
 }
 
 // Burst sizes of the concurrent-duplicate experiment.
-var discBurstSizes = []int{2, 10}
+var burstSizes = []int{2, 10}
 
 // concurrentExperiment releases N refreshes of one token on one start
 // barrier over warm connections, then refreshes every distinct child it
 // got: more than one live child where the observed policy allows one is a
 // fork.
-func (d *discoverer) concurrentExperiment(ctx context.Context) error {
+func (d *prober) concurrentExperiment(ctx context.Context) error {
 	sum := &d.fp.Concurrent
-	for _, n := range discBurstSizes {
+	for _, n := range burstSizes {
 		for round := 1; round <= d.opt.Rounds; round++ {
 			d.progress("  burst of %d, round %d", n, round)
 			cr, err := d.burstRound(ctx, n, round)
@@ -150,13 +151,13 @@ func (d *discoverer) concurrentExperiment(ctx context.Context) error {
 			sum.MaxLiveChildren = max(sum.MaxLiveChildren, cr.LiveChildren)
 			if cr.Accepted > 0 && cr.LiveChildren == 0 {
 				sum.Logouts++
-				d.weakness("concurrent_logout", discExpConcurrent,
+				d.weakness("concurrent_logout", expConcurrent,
 					"%d concurrent refreshes of one token left no working child: the user is logged out", n)
 			}
-			if cr.LiveChildren > 1 && d.dupModel != ProbeGotNewChild && d.dupModel != ProbeUnknown {
+			if cr.LiveChildren > 1 && d.dupModel != GotNewChild && d.dupModel != Unknown {
 				cr.Fork = true
 				sum.Forks = true
-				d.violation("fail_fork", discExpConcurrent,
+				d.violation("fail_fork", expConcurrent,
 					"%d concurrent refreshes of one token left %d live children, where the server's retry behaviour allows one: the family forked", n, cr.LiveChildren)
 			}
 			d.fp.Experiments.Concurrent = append(d.fp.Experiments.Concurrent, cr)
@@ -168,8 +169,8 @@ func (d *discoverer) concurrentExperiment(ctx context.Context) error {
 	return nil
 }
 
-func (d *discoverer) burstRound(ctx context.Context, n, round int) (ProbeConcurrentRound, error) {
-	cr := ProbeConcurrentRound{N: n, Round: round, Statuses: []int{}, ErrorCodes: []string{}}
+func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound, error) {
+	cr := ConcurrentRound{N: n, Round: round, Statuses: []int{}, ErrorCodes: []string{}}
 	f, err := d.signIn(ctx)
 	if err != nil {
 		return cr, err
@@ -185,7 +186,7 @@ func (d *discoverer) burstRound(ctx context.Context, n, round int) (ProbeConcurr
 			return cr, err
 		}
 	}
-	replies := make([]discReply, n)
+	replies := make([]answer, n)
 	errs := make([]error, n)
 	sent := make([]time.Time, n)
 	start := make(chan struct{})
@@ -243,7 +244,7 @@ func (d *discoverer) burstRound(ctx context.Context, n, round int) (ProbeConcurr
 
 // warm opens n connections to the target (best effort) by sending n
 // session checks at once, so that the burst does not pay for dials.
-func (d *discoverer) warm(ctx context.Context, access string, n int) {
+func (d *prober) warm(ctx context.Context, access string, n int) {
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for range n {
@@ -258,10 +259,10 @@ func (d *discoverer) warm(ctx context.Context, access string, n int) {
 
 // parentReplayExperiment replays the parent T1 after T1→T2 at growing
 // delays, starting from the last delay the retry experiment saw accepted.
-func (d *discoverer) parentReplayExperiment(ctx context.Context) error {
+func (d *prober) parentReplayExperiment(ctx context.Context) error {
 	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
 	var delays []time.Duration
-	for _, dl := range discoverDelays(d.opt.MaxDelay) {
+	for _, dl := range delaySchedule(d.opt.MaxDelay) {
 		if dl >= from {
 			delays = append(delays, dl)
 		}
@@ -271,10 +272,10 @@ func (d *discoverer) parentReplayExperiment(ctx context.Context) error {
 
 // grandparentReplayExperiment replays the grandparent T0 after T0→T1→T2
 // at once, then at growing delays from the last accepted retry delay.
-func (d *discoverer) grandparentReplayExperiment(ctx context.Context) error {
+func (d *prober) grandparentReplayExperiment(ctx context.Context) error {
 	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
 	delays := []time.Duration{0}
-	for _, dl := range discoverDelays(d.opt.MaxDelay) {
+	for _, dl := range delaySchedule(d.opt.MaxDelay) {
 		if dl >= from && dl > 0 {
 			delays = append(delays, dl)
 		}
@@ -282,10 +283,10 @@ func (d *discoverer) grandparentReplayExperiment(ctx context.Context) error {
 	return d.replaySeries(ctx, "grandparent", delays, &d.fp.Experiments.GrandparentReplay)
 }
 
-func (d *discoverer) replaySeries(ctx context.Context, presented string, delays []time.Duration, out *[]ProbeReplayTrial) error {
-	exp := discExpParent
+func (d *prober) replaySeries(ctx context.Context, presented string, delays []time.Duration, out *[]ReplayTrial) error {
+	exp := expParent
 	if presented == "grandparent" {
-		exp = discExpGrandparent
+		exp = expGrandparent
 	}
 	for _, delay := range delays {
 		d.progress("  %s replay after %v", presented, delay)
@@ -305,7 +306,7 @@ func (d *discoverer) replaySeries(ctx context.Context, presented string, delays 
 			}
 			continue
 		}
-		if !discRejected(tr.Status) {
+		if !isRejection(tr.Status) {
 			break // undecided: nothing more to learn from longer delays
 		}
 		d.judgeRevocation(exp, presented, delay, tr)
@@ -314,11 +315,11 @@ func (d *discoverer) replaySeries(ctx context.Context, presented string, delays 
 	return nil
 }
 
-// discRejected reports whether a status is a definite rejection.
-func discRejected(status int) bool { return discReply{status: status}.rejected() }
+// isRejection reports whether a status is a definite rejection.
+func isRejection(status int) bool { return answer{status: status}.rejected() }
 
 // judgeRevocation turns a rejected replay's follow-up checks into findings.
-func (d *discoverer) judgeRevocation(exp, presented string, delay time.Duration, tr ProbeReplayTrial) {
+func (d *prober) judgeRevocation(exp, presented string, delay time.Duration, tr ReplayTrial) {
 	switch {
 	case tr.FamilyRevoked == nil:
 	case !*tr.FamilyRevoked:
@@ -340,12 +341,12 @@ func (d *discoverer) judgeRevocation(exp, presented string, delay time.Duration,
 	}
 }
 
-// replayTrial: T0→T1→T2, wait delay, present T1 (parent) or T0
+// replayTrial: T0→T1→T2, pause delay, present T1 (parent) or T0
 // (grandparent). A rejection is followed by checks of the newest token and
 // access cookie, at once and, if the family was revoked, again after the
 // estimated window plus the zombie margin.
-func (d *discoverer) replayTrial(ctx context.Context, presented string, delay time.Duration) (ProbeReplayTrial, error) {
-	tr := ProbeReplayTrial{Presented: presented, DelayMS: discMS(delay), Got: ProbeGotNone}
+func (d *prober) replayTrial(ctx context.Context, presented string, delay time.Duration) (ReplayTrial, error) {
+	tr := ReplayTrial{Presented: presented, DelayMS: millis(delay), Got: GotNone}
 	f, err := d.signIn(ctx)
 	if err != nil {
 		return tr, err
@@ -364,7 +365,7 @@ func (d *discoverer) replayTrial(ctx context.Context, presented string, delay ti
 	if presented == "grandparent" {
 		token, child = t0, t1
 	}
-	if !sleep(ctx, delay) {
+	if !wait.For(ctx, delay) {
 		return tr, ctx.Err()
 	}
 	r, err := d.refresh(ctx, token, f.csrf)
@@ -374,11 +375,11 @@ func (d *discoverer) replayTrial(ctx context.Context, presented string, delay ti
 	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
 	switch {
 	case tr.Accepted && r.refresh == child:
-		tr.Got = ProbeGotChild
+		tr.Got = GotChild
 	case tr.Accepted && r.refresh == t2:
-		tr.Got = ProbeGotHead
+		tr.Got = GotHead
 	case tr.Accepted:
-		tr.Got = ProbeGotNewChild
+		tr.Got = GotNewChild
 	}
 	if !r.rejected() {
 		return tr, nil
@@ -391,15 +392,15 @@ func (d *discoverer) replayTrial(ctx context.Context, presented string, delay ti
 		return tr, err
 	}
 	tr.NewestRefreshStatus = h.status
-	tr.FamilyRevoked = discNot(h.works())
+	tr.FamilyRevoked = negate(h.works())
 	if tr.FamilyRevoked == nil || !*tr.FamilyRevoked {
 		f.adopt(h)
 		return tr, nil
 	}
-	wait := d.fp.Grace.upper() + d.opt.ZombieMargin
-	tr.LaterWaitMS = discMS(wait)
-	d.progress("  waiting %v for a zombie family", wait)
-	if !sleep(ctx, wait) {
+	pause := d.fp.Grace.upper() + d.opt.ZombieMargin
+	tr.LaterWaitMS = millis(pause)
+	d.progress("  waiting %v for a zombie family", pause)
+	if !wait.For(ctx, pause) {
 		return tr, ctx.Err()
 	}
 	if tr.LaterAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
@@ -414,82 +415,82 @@ func (d *discoverer) replayTrial(ctx context.Context, presented string, delay ti
 		!(tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299)
 	switch {
 	case l.accepted() || accessBack:
-		tr.Zombie = discBool(true)
+		tr.Zombie = boolPtr(true)
 		f.adopt(l)
 	case l.rejected():
-		tr.Zombie = discBool(false)
+		tr.Zombie = boolPtr(false)
 	}
 	return tr, nil
 }
 
-func discNot(b *bool) *bool {
+func negate(b *bool) *bool {
 	if b == nil {
 		return nil
 	}
-	return discBool(!*b)
+	return boolPtr(!*b)
 }
 
 // CSRF variants.
 const (
-	discCSRFMissing = "missing"
-	discCSRFWrong   = "wrong"
-	discCSRFOther   = "other_family"
+	cSRFMissing = "missing"
+	cSRFWrong   = "wrong"
+	cSRFOther   = "other_family"
 )
 
 // csrfExperiment refreshes with a missing, a wrong and another family's
 // CSRF token, each on a fresh family; a rejection must change nothing, so
 // the same refresh cookie is then refreshed with the valid token.
-func (d *discoverer) csrfExperiment(ctx context.Context) error {
+func (d *prober) csrfExperiment(ctx context.Context) error {
 	sum := &d.fp.CSRF
-	for _, v := range []string{discCSRFMissing, discCSRFWrong, discCSRFOther} {
+	for _, v := range []string{cSRFMissing, cSRFWrong, cSRFOther} {
 		d.progress("  CSRF %s", v)
 		tr, err := d.csrfTrial(ctx, v)
 		if err != nil {
 			return err
 		}
 		d.fp.Experiments.CSRF = append(d.fp.Experiments.CSRF, tr)
-		result := ProbeUnknown
+		result := Unknown
 		switch {
 		case tr.Accepted:
-			result = ProbeAccepted
-			d.violation("fail_csrf_bypass", discExpCSRF, "a refresh with a %s CSRF token was accepted (HTTP %d)", discCSRFText(v), tr.Status)
-		case discRejected(tr.Status):
-			result = ProbeRejected
+			result = Accepted
+			d.violation("fail_csrf_bypass", expCSRF, "a refresh with a %s CSRF token was accepted (HTTP %d)", cSRFText(v), tr.Status)
+		case isRejection(tr.Status):
+			result = Rejected
 		}
 		switch v {
-		case discCSRFMissing:
+		case cSRFMissing:
 			sum.Missing = result
-		case discCSRFWrong:
+		case cSRFWrong:
 			sum.Wrong = result
 		default:
 			sum.OtherFamily = result
 		}
 		if tr.SideEffectFree != nil {
 			if !*tr.SideEffectFree {
-				d.violation("fail_csrf_side_effect", discExpCSRF,
+				d.violation("fail_csrf_side_effect", expCSRF,
 					"a refresh rejected for a %s CSRF token (HTTP %d) still changed the session: the same cookie then got HTTP %d %s",
-					discCSRFText(v), tr.Status, tr.CheckStatus, tr.CheckError)
+					cSRFText(v), tr.Status, tr.CheckStatus, tr.CheckError)
 			}
 			if sum.SideEffectFree == nil || *sum.SideEffectFree {
-				sum.SideEffectFree = discBool(*tr.SideEffectFree)
+				sum.SideEffectFree = boolPtr(*tr.SideEffectFree)
 			}
 		}
 	}
 	return nil
 }
 
-func discCSRFText(v string) string {
+func cSRFText(v string) string {
 	switch v {
-	case discCSRFMissing:
+	case cSRFMissing:
 		return "missing"
-	case discCSRFWrong:
+	case cSRFWrong:
 		return "wrong"
 	}
 	return "another family's"
 }
 
-func (d *discoverer) csrfTrial(ctx context.Context, variant string) (ProbeCSRFTrial, error) {
-	tr := ProbeCSRFTrial{Variant: variant}
+func (d *prober) csrfTrial(ctx context.Context, variant string) (CSRFTrial, error) {
+	tr := CSRFTrial{Variant: variant}
 	f, err := d.signIn(ctx)
 	if err != nil {
 		return tr, err
@@ -497,9 +498,9 @@ func (d *discoverer) csrfTrial(ctx context.Context, variant string) (ProbeCSRFTr
 	defer d.signOut(ctx, f)
 	var csrf string
 	switch variant {
-	case discCSRFWrong:
-		csrf = discTamper(f.csrf)
-	case discCSRFOther:
+	case cSRFWrong:
+		csrf = tamper(f.csrf)
+	case cSRFOther:
 		o, err := d.signIn(ctx)
 		if err != nil {
 			return tr, err
@@ -507,7 +508,7 @@ func (d *discoverer) csrfTrial(ctx context.Context, variant string) (ProbeCSRFTr
 		defer d.signOut(ctx, o)
 		csrf = o.csrf
 		if csrf == f.csrf { // the token is not bound to the family at all
-			csrf = discTamper(csrf)
+			csrf = tamper(csrf)
 		}
 	}
 	r, err := d.refresh(ctx, f.head, csrf)
@@ -529,8 +530,8 @@ func (d *discoverer) csrfTrial(ctx context.Context, variant string) (ProbeCSRFTr
 	return tr, nil
 }
 
-// discTamper returns a token of the same shape that is not the valid one.
-func discTamper(valid string) string {
+// tamper returns a token of the same shape that is not the valid one.
+func tamper(valid string) string {
 	if valid == "" {
 		return "tampered"
 	}
@@ -544,12 +545,12 @@ func discTamper(valid string) string {
 }
 
 // summarize derives the fingerprint's verdicts from the experiments.
-func (d *discoverer) summarize() {
+func (d *prober) summarize() {
 	fp := d.fp
 	ex := &fp.Experiments
 
 	// Who may use the window, and what a duplicate gets.
-	var gpAccepted *ProbeReplayTrial
+	var gpAccepted *ReplayTrial
 	for i := range ex.GrandparentReplay {
 		if ex.GrandparentReplay[i].Accepted {
 			gpAccepted = &ex.GrandparentReplay[i]
@@ -558,42 +559,42 @@ func (d *discoverer) summarize() {
 	}
 	switch {
 	case gpAccepted != nil:
-		fp.WindowUsers = ProbeAnyAncestor
-	case fp.Grace.Kind == ProbeGraceStrict:
-		fp.WindowUsers = ProbeNone
-	case fp.Grace.Kind == ProbeUnknown || len(ex.GrandparentReplay) == 0 || ex.GrandparentReplay[0].Status == 0 ||
-		!discRejected(ex.GrandparentReplay[0].Status):
-		fp.WindowUsers = ProbeUnknown
+		fp.WindowUsers = AnyAncestor
+	case fp.Grace.Kind == GraceStrict:
+		fp.WindowUsers = None
+	case fp.Grace.Kind == Unknown || len(ex.GrandparentReplay) == 0 || ex.GrandparentReplay[0].Status == 0 ||
+		!isRejection(ex.GrandparentReplay[0].Status):
+		fp.WindowUsers = Unknown
 	default:
-		fp.WindowUsers = ProbeParentOnly
+		fp.WindowUsers = ParentOnly
 	}
 	switch d.dupModel {
 	case "":
-		fp.DuplicateGets = ProbeNone
-	case ProbeGotNewChild:
-		fp.DuplicateGets = ProbeSibling
-	case ProbeGotChild:
+		fp.DuplicateGets = None
+	case GotNewChild:
+		fp.DuplicateGets = Sibling
+	case GotChild:
 		// With a parent-only window the child is the current head; only an
 		// ancestor's duplicate tells the two apart.
-		fp.DuplicateGets = ProbeSameChildOrHead
+		fp.DuplicateGets = SameChildOrHead
 		if gpAccepted != nil {
 			switch gpAccepted.Got {
-			case ProbeGotChild:
-				fp.DuplicateGets = ProbeSameChild
-			case ProbeGotHead:
-				fp.DuplicateGets = ProbeCurrentHead
+			case GotChild:
+				fp.DuplicateGets = SameChild
+			case GotHead:
+				fp.DuplicateGets = CurrentHead
 			}
 		}
 	default:
-		fp.DuplicateGets = ProbeUnknown
+		fp.DuplicateGets = Unknown
 	}
 
 	// What reuse does, and whether revocation lasts.
 	var rejected, revoked, notRevoked, zombie, partial, anyTrial bool
-	for _, series := range [][]ProbeReplayTrial{ex.ParentReplay, ex.GrandparentReplay} {
+	for _, series := range [][]ReplayTrial{ex.ParentReplay, ex.GrandparentReplay} {
 		for _, tr := range series {
 			anyTrial = true
-			if !discRejected(tr.Status) {
+			if !isRejection(tr.Status) {
 				continue
 			}
 			rejected = true
@@ -614,34 +615,34 @@ func (d *discoverer) summarize() {
 	}
 	switch {
 	case notRevoked:
-		fp.Reuse = ProbeRejectOnly
+		fp.Reuse = RejectOnly
 	case revoked:
-		fp.Reuse = ProbeRevokeFamily
+		fp.Reuse = RevokeFamily
 	case anyTrial && !rejected && len(ex.ParentReplay) > 0 && ex.ParentReplay[len(ex.ParentReplay)-1].Accepted:
-		fp.Reuse = ProbeNeverRejected
+		fp.Reuse = NeverRejected
 	default:
-		fp.Reuse = ProbeUnknown
+		fp.Reuse = Unknown
 	}
 	switch {
 	case zombie:
-		fp.Revocation = ProbeZombie
+		fp.Revocation = Zombie
 	case partial:
-		fp.Revocation = ProbePartial
+		fp.Revocation = Partial
 	case revoked:
-		fp.Revocation = ProbeDurable
-	case notRevoked || fp.Reuse == ProbeNeverRejected:
-		fp.Revocation = ProbeNone
+		fp.Revocation = Durable
+	case notRevoked || fp.Reuse == NeverRejected:
+		fp.Revocation = None
 	default:
-		fp.Revocation = ProbeUnknown
+		fp.Revocation = Unknown
 	}
 	if fp.CSRF.Missing == "" {
-		fp.CSRF.Missing = ProbeUnknown
+		fp.CSRF.Missing = Unknown
 	}
 	if fp.CSRF.Wrong == "" {
-		fp.CSRF.Wrong = ProbeUnknown
+		fp.CSRF.Wrong = Unknown
 	}
 	if fp.CSRF.OtherFamily == "" {
-		fp.CSRF.OtherFamily = ProbeUnknown
+		fp.CSRF.OtherFamily = Unknown
 	}
 	fp.Verdict = "pass"
 	if fp.Violated() {

@@ -1,4 +1,4 @@
-package attack
+package probe
 
 import (
 	"bytes"
@@ -12,20 +12,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
-// discSecrets records every token value a target hands out or the harness
+// secrets records every token value a target hands out or the harness
 // sends, so a test can check that none reaches the fingerprint.
-type discSecrets struct {
+type secrets struct {
 	next http.RoundTripper
 	mu   sync.Mutex
 	seen map[string]bool
 }
 
-func (s *discSecrets) RoundTrip(req *http.Request) (*http.Response, error) {
+func (s *secrets) RoundTrip(req *http.Request) (*http.Response, error) {
 	s.mu.Lock()
 	for _, v := range req.Header.Values("X-Csrf-Token") {
 		s.seen[v] = true
@@ -45,7 +46,7 @@ func (s *discSecrets) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-func (s *discSecrets) values() []string {
+func (s *secrets) values() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []string
@@ -55,20 +56,20 @@ func (s *discSecrets) values() []string {
 	return out
 }
 
-// discoverRun is one Discover against the embedded authserver, started
+// probeRun is one Run against the embedded authserver, started
 // at once in its own goroutine: the experiments mostly sleep, so running
 // every case together keeps the test's wall time near the slowest case
 // (t.Parallel alone is capped at GOMAXPROCS subtests).
-type discoverRun struct {
+type probeRun struct {
 	done chan struct{}
 	fp   *Fingerprint
-	sec  *discSecrets
+	sec  *secrets
 	err  error
 }
 
 // startDiscover starts the authserver with serverPolicy on 127.0.0.1 and
-// runs Discover against it, with delays up to 3s, in the background.
-func startDiscover(t *testing.T, serverPolicy string, expect oracle.ReuseAction) *discoverRun {
+// runs Run against it, with delays up to 3s, in the background.
+func startDiscover(t *testing.T, serverPolicy string, expect oracle.ReuseAction) *probeRun {
 	t.Helper()
 	sp, err := authserver.ParsePolicy(serverPolicy)
 	if err != nil {
@@ -89,9 +90,9 @@ func startDiscover(t *testing.T, serverPolicy string, expect oracle.ReuseAction)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tr := NewTransport(32)
+	tr := attack.NewTransport(32)
 	t.Cleanup(tr.CloseIdleConnections)
-	run := &discoverRun{done: make(chan struct{}), sec: &discSecrets{next: tr, seen: map[string]bool{}}}
+	run := &probeRun{done: make(chan struct{}), sec: &secrets{next: tr, seen: map[string]bool{}}}
 	for _, pw := range users {
 		run.sec.seen[pw] = true
 	}
@@ -100,7 +101,7 @@ func startDiscover(t *testing.T, serverPolicy string, expect oracle.ReuseAction)
 		defer close(run.done)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		run.fp, run.err = Discover(ctx, c, prof, creds, DiscoverOptions{
+		run.fp, run.err = Run(ctx, c, prof, creds, Options{
 			MaxDelay: 3 * time.Second, Timeout: 5 * time.Second, ExpectReuse: expect,
 			SignOutURL: srv.URL + authserver.PathSignOut, Target: srv.URL,
 		})
@@ -115,7 +116,7 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 		return func(t *testing.T, fp *Fingerprint) {
 			t.Helper()
 			g := fp.Grace
-			if g.Kind != kind || (kind != ProbeGraceStrict && g.LowerMS != lower) ||
+			if g.Kind != kind || (kind != GraceStrict && g.LowerMS != lower) ||
 				(upper >= 0 && (g.UpperMS == nil || *g.UpperMS != upper)) {
 				t.Errorf("grace = %+v (upper %v), want %s [%d, %d]", g, g.UpperMS, kind, lower, upper)
 			}
@@ -158,29 +159,29 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 		violations []string // exactly these, in any order
 		checks     []check
 	}{
-		{policy: "strict", checks: []check{grace(ProbeGraceStrict, 0, -1), users(ProbeNone), dup(ProbeNone),
-			reuse(ProbeRevokeFamily), revocation(ProbeDurable), csrf(ProbeRejected), weakness("lost_response_logout")}},
-		{policy: "strict,reuse=reject", expect: oracle.ReuseReject, checks: []check{grace(ProbeGraceStrict, 0, -1),
-			reuse(ProbeRejectOnly), revocation(ProbeNone), weakness("reuse_rejected_only")}},
-		{policy: "grace=1s", checks: []check{grace(ProbeGraceWindow, 500, 1000), users(ProbeParentOnly),
-			dup(ProbeSameChildOrHead), reuse(ProbeRevokeFamily), revocation(ProbeDurable)}},
-		{policy: "grace=1s,dup=sibling", checks: []check{grace(ProbeGraceWindow, 500, 1000), users(ProbeParentOnly),
-			dup(ProbeSibling), reuse(ProbeRevokeFamily)}},
-		{policy: "grace=1s,dup=current-head", checks: []check{grace(ProbeGraceWindow, 500, 1000), users(ProbeParentOnly),
-			dup(ProbeSameChildOrHead), reuse(ProbeRevokeFamily)}},
-		{policy: "strict,defect=non-atomic", violations: []string{"fail_fork"}, checks: []check{grace(ProbeGraceStrict, 0, -1)}},
-		{policy: "strict,defect=reuse-no-revoke", violations: []string{"fail_revocation_missing"}, checks: []check{reuse(ProbeRejectOnly)}},
-		{policy: "strict,defect=zombie,zombie-after=600ms", violations: []string{"fail_zombie_family"}, checks: []check{revocation(ProbeZombie)}},
-		{policy: "strict,defect=no-csrf", violations: []string{"fail_csrf_bypass"}, checks: []check{csrf(ProbeAccepted)}},
-		{policy: "strict,defect=csrf-consumes", violations: []string{"fail_csrf_side_effect"}, checks: []check{csrf(ProbeRejected)}},
+		{policy: "strict", checks: []check{grace(GraceStrict, 0, -1), users(None), dup(None),
+			reuse(RevokeFamily), revocation(Durable), csrf(Rejected), weakness("lost_response_logout")}},
+		{policy: "strict,reuse=reject", expect: oracle.ReuseReject, checks: []check{grace(GraceStrict, 0, -1),
+			reuse(RejectOnly), revocation(None), weakness("reuse_rejected_only")}},
+		{policy: "grace=1s", checks: []check{grace(GraceWindow, 500, 1000), users(ParentOnly),
+			dup(SameChildOrHead), reuse(RevokeFamily), revocation(Durable)}},
+		{policy: "grace=1s,dup=sibling", checks: []check{grace(GraceWindow, 500, 1000), users(ParentOnly),
+			dup(Sibling), reuse(RevokeFamily)}},
+		{policy: "grace=1s,dup=current-head", checks: []check{grace(GraceWindow, 500, 1000), users(ParentOnly),
+			dup(SameChildOrHead), reuse(RevokeFamily)}},
+		{policy: "strict,defect=non-atomic", violations: []string{"fail_fork"}, checks: []check{grace(GraceStrict, 0, -1)}},
+		{policy: "strict,defect=reuse-no-revoke", violations: []string{"fail_revocation_missing"}, checks: []check{reuse(RejectOnly)}},
+		{policy: "strict,defect=zombie,zombie-after=600ms", violations: []string{"fail_zombie_family"}, checks: []check{revocation(Zombie)}},
+		{policy: "strict,defect=no-csrf", violations: []string{"fail_csrf_bypass"}, checks: []check{csrf(Accepted)}},
+		{policy: "strict,defect=csrf-consumes", violations: []string{"fail_csrf_side_effect"}, checks: []check{csrf(Rejected)}},
 		{policy: "grace=1s,defect=grace-any-ancestor", violations: []string{"fail_replay_accepted"},
-			checks: []check{grace(ProbeGraceWindow, 500, 1000), users(ProbeAnyAncestor), dup(ProbeSameChild)}},
+			checks: []check{grace(GraceWindow, 500, 1000), users(AnyAncestor), dup(SameChild)}},
 		{policy: "grace=1s,dup=current-head,defect=grace-any-ancestor", violations: []string{"fail_replay_accepted"},
-			checks: []check{users(ProbeAnyAncestor), dup(ProbeCurrentHead)}},
+			checks: []check{users(AnyAncestor), dup(CurrentHead)}},
 		{policy: "strict,defect=accept-rotated", violations: []string{"fail_replay_accepted"},
-			checks: []check{grace(ProbeGraceAtLeast, 3000, -1), users(ProbeAnyAncestor), reuse(ProbeNeverRejected)}},
+			checks: []check{grace(GraceAtLeast, 3000, -1), users(AnyAncestor), reuse(NeverRejected)}},
 	}
-	runs := make([]*discoverRun, len(cases))
+	runs := make([]*probeRun, len(cases))
 	for i, tc := range cases {
 		runs[i] = startDiscover(t, tc.policy, tc.expect)
 	}
@@ -203,7 +204,7 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 			want := slices.Clone(tc.violations)
 			slices.Sort(want)
 			if !slices.Equal(got, want) {
-				t.Errorf("violations = %v, want %v:\n%s", got, want, discText(fp))
+				t.Errorf("violations = %v, want %v:\n%s", got, want, fingerprintText(fp))
 			}
 			if wantVerdict := map[bool]string{true: "fail", false: "pass"}[len(want) > 0]; fp.Verdict != wantVerdict {
 				t.Errorf("verdict %q, want %q", fp.Verdict, wantVerdict)
@@ -224,13 +225,13 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 				}
 			}
 			if t.Failed() {
-				t.Logf("\n%s", discText(fp))
+				t.Logf("\n%s", fingerprintText(fp))
 			}
 		})
 	}
 }
 
-func discText(fp *Fingerprint) string {
+func fingerprintText(fp *Fingerprint) string {
 	var b strings.Builder
 	_ = fp.WriteText(&b)
 	return b.String()
@@ -247,15 +248,15 @@ func TestDiscoverCookieAttributes(t *testing.T) {
 	}{
 		{"__Host-refresh=tok-value; Path=/; HttpOnly; Secure; SameSite=Lax", true, []string{}, []string{}},
 		{"__Host-refresh=tok-value; Path=/api; Domain=example.com; SameSite=None", true,
-			[]string{"lacks Secure", "lacks HttpOnly", "has Path=/api, not /", "carries Domain=example.com"}, []string{discNoteSameSiteNone}},
-		{"rt=tok-value; Path=/; Secure; HttpOnly", true, []string{}, []string{discNoteNoSameSite}},
-		{"__Host-access=tok-value; Path=/; Secure; SameSite=Strict", false, []string{}, []string{discNoteScriptable}},
+			[]string{"lacks Secure", "lacks HttpOnly", "has Path=/api, not /", "carries Domain=example.com"}, []string{noteSameSiteNone}},
+		{"rt=tok-value; Path=/; Secure; HttpOnly", true, []string{}, []string{noteNoSameSite}},
+		{"__Host-access=tok-value; Path=/; Secure; SameSite=Strict", false, []string{}, []string{noteScriptable}},
 		{"__Secure-access=tok-value; HttpOnly; SameSite=Lax", false, []string{"lacks Secure"}, []string{}},
 		{"access=tok-value; HttpOnly; SameSite=Lax", false, []string{}, []string{}},
-		{"other=x; Path=/", true, []string{}, []string{discNoteMissing}},
+		{"other=x; Path=/", true, []string{}, []string{noteMissing}},
 	}
 	for _, tc := range cases {
-		c := discFindCookie([]string{"unrelated=1; Path=/", tc.line}, tok, tc.refresh)
+		c := findCookie([]string{"unrelated=1; Path=/", tc.line}, tok, tc.refresh)
 		if !slices.Equal(c.Problems, tc.problems) || !slices.Equal(c.Notes, tc.notes) {
 			t.Errorf("%q: problems %q notes %q, want %q %q", tc.line, c.Problems, c.Notes, tc.problems, tc.notes)
 		}
@@ -264,33 +265,33 @@ func TestDiscoverCookieAttributes(t *testing.T) {
 
 func TestDiscoverDelaysAndOptions(t *testing.T) {
 	t.Parallel()
-	got := discoverDelays(3 * time.Second)
+	got := delaySchedule(3 * time.Second)
 	want := []time.Duration{0, 100 * time.Millisecond, 250 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second, 3 * time.Second}
 	if !slices.Equal(got, want) {
 		t.Errorf("delays(3s) = %v, want %v", got, want)
 	}
-	if got := discoverDelays(35 * time.Second); got[len(got)-1] != 35*time.Second || got[len(got)-2] != 30*time.Second {
+	if got := delaySchedule(35 * time.Second); got[len(got)-1] != 35*time.Second || got[len(got)-2] != 30*time.Second {
 		t.Errorf("delays(35s) = %v", got)
 	}
-	for _, o := range []DiscoverOptions{{MaxDelay: -time.Second}, {MaxDelay: time.Hour}, {Rounds: 11}, {Timeout: -1}} {
+	for _, o := range []Options{{MaxDelay: -time.Second}, {MaxDelay: time.Hour}, {Rounds: 11}, {Timeout: -1}} {
 		if _, err := o.withDefaults(); err == nil {
 			t.Errorf("%+v: no error", o)
 		}
 	}
-	if got := discRedactTarget("https://u:p@example.com/x?token=1#f"); got != "https://example.com/x" {
+	if got := redactTarget("https://u:p@example.com/x?token=1#f"); got != "https://example.com/x" {
 		t.Errorf("redact = %q", got)
 	}
-	if got := discCleanCode(`refresh_token_reused"<script>` + strings.Repeat("x", 100)); got != "refresh_token_reusedscript"+strings.Repeat("x", 38) {
+	if got := cleanCode(`refresh_token_reused"<script>` + strings.Repeat("x", 100)); got != "refresh_token_reusedscript"+strings.Repeat("x", 38) {
 		t.Errorf("clean code = %q", got)
 	}
-	if got := discRetryAfter("3"); got != 3*time.Second {
+	if got := parseRetryAfter("3"); got != 3*time.Second {
 		t.Errorf("Retry-After 3 = %v", got)
 	}
-	if got := discRetryAfter("soon"); got != 0 {
+	if got := parseRetryAfter("soon"); got != 0 {
 		t.Errorf("Retry-After soon = %v", got)
 	}
-	_, err := Discover(context.Background(), http.DefaultClient, nil, nil, DiscoverOptions{})
+	_, err := Run(context.Background(), http.DefaultClient, nil, nil, Options{})
 	if err == nil {
-		t.Error("Discover without a profile: no error")
+		t.Error("Run without a profile: no error")
 	}
 }
