@@ -104,12 +104,17 @@ func runHostileCases(t *testing.T) {
 			if tc.stderr != "" && !strings.Contains(stderr, tc.stderr) {
 				t.Errorf("stderr lacks %q: %s", tc.stderr, stderr)
 			}
+			if code == exitCannotRun {
+				lines := strings.Split(strings.TrimSpace(stderr), "\n")
+				t.Logf("%s: exit %d: %s", tc.name, code, lines[len(lines)-1])
+			}
 			texts := map[string]string{"stdout": stdout, "stderr": stderr}
 			if code == exitPass || code == exitFailed {
 				for name, body := range checkResultFiles(t, out) {
 					texts[name] = body
 				}
 				doc := readSummary(t, out)
+				t.Logf("%s: exit %d, outcomes %v", tc.name, code, nonZero(doc["outcomes"]))
 				if tc.outcome != "" && outcome(doc, tc.outcome) == 0 {
 					t.Errorf("outcome %s not counted: %v", tc.outcome, doc["outcomes"])
 				}
@@ -174,4 +179,15 @@ func checkResultFiles(t *testing.T, dir string) map[string]string {
 		}
 	}
 	return texts
+}
+
+func nonZero(outcomes any) map[string]float64 {
+	out := map[string]float64{}
+	m, _ := outcomes.(map[string]any)
+	for k, v := range m {
+		if n, _ := v.(float64); n > 0 {
+			out[k] = n
+		}
+	}
+	return out
 }
