@@ -121,9 +121,9 @@ type Fingerprint struct {
 	// Reuses states, for each way a rotated token comes back, whether the
 	// reuse was detected and whether it revoked the family.
 	Reuses      []ReuseVerdict `json:"reuse_by_way"`
-	Violations  []Finding   `json:"violations"`
-	Weaknesses  []Finding   `json:"weaknesses"`
-	Experiments Experiments `json:"experiments"`
+	Violations  []Finding      `json:"violations"`
+	Weaknesses  []Finding      `json:"weaknesses"`
+	Experiments Experiments    `json:"experiments"`
 	// Verdict is fail when any invariant is violated, pass otherwise.
 	Verdict string `json:"verdict"`
 }
@@ -168,8 +168,8 @@ const (
 
 	Durable      = "durable"
 	DependsOnWay = "depends_on_way"
-	Zombie  = "zombie"
-	Partial = "partial"
+	Zombie       = "zombie"
+	Partial      = "partial"
 
 	// What a duplicate or replay was answered with (Got fields).
 	GotNone     = "none"      // rejected or undecided
@@ -211,7 +211,7 @@ type Concurrency struct {
 	// user impact (the two-tabs case logs the user out), not by itself a
 	// weakness; the oracle decides whether the declared policy forbade it.
 	RaceLogouts int `json:"race_logouts"`
-	Rounds  int `json:"rounds"`
+	Rounds      int `json:"rounds"`
 }
 
 // CSRFSummary is the outcome of each CSRF variant: rejected, accepted
