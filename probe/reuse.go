@@ -43,6 +43,7 @@ type ReuseVerdict struct {
 	RefreshSurvived int    `json:"refresh_survived"`
 	AccessSurvived  int    `json:"access_survived"`
 	Checked         int    `json:"checked"` // rejected trials whose revocation could be checked
+	Revoked         int    `json:"revoked"` // checked trials after which both credentials died
 	Detection       string `json:"detection"`
 	Revocation      string `json:"revocation"`
 	// Outcomes counts the oracle's outcome per trial (the reuse itself and,
@@ -151,6 +152,9 @@ func (d *prober) recordReuse(way string, delay time.Duration, j oracle.Judgement
 	default:
 		v.Outcomes[oracle.RejRevokedFamily.String()]++
 	}
+	if !alive {
+		v.Revoked++
+	}
 }
 
 // verdict finds or adds the verdict row of way (and delay, for the
@@ -202,18 +206,14 @@ func (v *ReuseVerdict) settle() {
 }
 
 // revocationByWay sums the reuse table into the fingerprint's one-word
-// revocation: durable/none when every way agrees, depends_on_way when
-// some ways revoke and others do not (revocation that depends on timing).
+// revocation: durable/none when every trial agrees, depends_on_way when
+// some rejected reuses revoke and others do not (revocation that depends
+// on timing).
 func revocationByWay(vs []ReuseVerdict) string {
 	var revoked, not int
 	for _, v := range vs {
-		switch v.Revocation {
-		case RevokedBoth:
-			revoked++
-		case RevokedNA:
-		default:
-			not++
-		}
+		revoked += v.Revoked
+		not += v.Checked - v.Revoked
 	}
 	switch {
 	case revoked > 0 && not > 0:
