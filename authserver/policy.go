@@ -34,6 +34,7 @@ const (
 	DefectGraceAnyAncestor       = policyspec.DefectGraceAnyAncestor
 	DefectAcceptRotated          = policyspec.DefectAcceptRotated
 	DefectRevokeOnConcurrentOnly = policyspec.DefectRevokeOnConcurrentOnly
+	DefectContentionFork         = policyspec.DefectContentionFork
 )
 
 // DefaultZombieAfter is how long DefectZombie remembers a revocation when

@@ -44,10 +44,13 @@ const (
 // and returns the outcome and, when accepted, the refresh token to hand out.
 func (s *Server) refresh(t *token, now int64) (outcome, string) {
 	f := t.fam
-	f.mu.Lock()
+	fellThrough := s.lockFamily(f)
 	defer f.mu.Unlock()
 	if s.deadLocked(f, now) {
 		return outDead, ""
+	}
+	if fellThrough {
+		return outRotated, s.rotateLocked(f, t, now)
 	}
 	if !t.rotated {
 		if s.has(DefectNonAtomic) {

@@ -103,6 +103,7 @@ type Summary struct {
 	Chaos       Chaos             `json:"chaos"`
 	RateChanges []RateChange      `json:"rate_changes"`
 	Thresholds  []ThresholdResult `json:"thresholds"`
+	Baseline    *BaselineResult   `json:"baseline,omitempty"` // run --baseline
 	Verdict     string            `json:"verdict"`
 
 	// Timeline is the per-second series (timeline.csv).

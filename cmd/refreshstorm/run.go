@@ -19,6 +19,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/report"
 	"github.com/refreshstorm/refreshstorm/results"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
@@ -74,6 +75,9 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
+	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
+	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
 	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
 	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
 	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
@@ -107,6 +111,9 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
 		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
 		"progress-interval":      func() { dst.Interval = flags.Interval },
+		"baseline":               func() { dst.Baseline = flags.Baseline },
+		"baseline-force":         func() { dst.BaselineForce = flags.BaselineForce },
+		"tolerance":              func() { dst.Tolerances = append(dst.Tolerances, flags.Tolerances...) },
 		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
 		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
 		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
@@ -132,6 +139,7 @@ type plan struct {
 	rate         float64 // this shard's share of the rate
 	stages       []attack.Stage
 	sessions     int // this shard's share of the sessions
+	baseline     *baseline
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -265,6 +273,9 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if p.baseline, err = loadBaseline(sc, scenarioID(sc, p)); err != nil {
+		return err
+	}
 	if parent == nil {
 		parent = context.Background()
 	}
@@ -396,10 +407,17 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		RequestedPerSecond: rep.RequestedPerSecond,
 	})
 	results.Evaluate(sum, p.thresholds)
-	if err := dir.Finish(sum); err != nil {
+	var cmp *results.Comparison
+	if p.baseline != nil {
+		cmp = p.baseline.fold(outDir, sum)
+	}
+	if err := finishResults(dir, outDir, sum, cmp); err != nil {
 		return withCode(exitCannotRun, fmt.Errorf("writing results: %w", err))
 	}
-	fmt.Fprint(stdout, results.FormatText(sum))
+	fmt.Fprint(stdout, report.FormatText(sum))
+	if cmp != nil {
+		fmt.Fprint(stdout, "\n"+report.CompareText(cmp))
+	}
 	fmt.Fprintf(stdout, "results: %s\n", outDir)
 	switch {
 	case interrupted:

@@ -39,6 +39,9 @@ type scenario struct {
 	AllowInsecure   bool          `yaml:"allow_insecure_cookies"`
 	MetricsAddr     string        `yaml:"metrics_addr"`
 	Interval        time.Duration `yaml:"progress_interval"`
+	Baseline        string        `yaml:"baseline"`
+	BaselineForce   bool          `yaml:"baseline_force"`
+	Tolerances      []string      `yaml:"tolerances"`
 
 	IdleTimeout      time.Duration `yaml:"idle_timeout"`
 	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`

@@ -62,9 +62,14 @@ const (
 	// locked reuse path and revokes the family. Sequential reuse is thus
 	// never revoked, concurrent duplicates almost always are.
 	DefectRevokeOnConcurrentOnly
+	// DefectContentionFork: the family lock is taken with a timeout that
+	// falls through, so rotation forks only when the server queues (needs
+	// a capacity model; see Capacity).
+	DefectContentionFork
 
 	AllDefects = DefectNonAtomic | DefectReuseNoRevoke | DefectZombie | DefectNoCSRF |
-		DefectCSRFConsumes | DefectGraceAnyAncestor | DefectAcceptRotated | DefectRevokeOnConcurrentOnly
+		DefectCSRFConsumes | DefectGraceAnyAncestor | DefectAcceptRotated | DefectRevokeOnConcurrentOnly |
+		DefectContentionFork
 )
 
 var defectNames = [...]struct {
@@ -79,6 +84,7 @@ var defectNames = [...]struct {
 	{DefectGraceAnyAncestor, "grace-any-ancestor"},
 	{DefectAcceptRotated, "accept-rotated"},
 	{DefectRevokeOnConcurrentOnly, "revoke-on-concurrent-only"},
+	{DefectContentionFork, "contention-fork"},
 }
 
 // String lists the defect names joined by "+", or "none".

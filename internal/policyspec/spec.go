@@ -22,6 +22,8 @@ type Spec struct {
 	// FamilyCap is how many live families a user may hold; one more sign-in
 	// evicts the oldest. 0 = the server's default.
 	FamilyCap int
+	// Capacity is the server's capacity model; the zero value is unbounded.
+	Capacity Capacity
 }
 
 // ServerOnly names the first server-only part set in s ("" when none):
@@ -34,6 +36,8 @@ func (s Spec) ServerOnly() string {
 		return "zombie-after="
 	case s.FamilyCap != 0:
 		return "family-cap="
+	case s.Capacity != Capacity{}:
+		return "capacity="
 	}
 	return ""
 }
@@ -43,7 +47,7 @@ const MaxFamilyCap = 100000
 
 const (
 	validStart  = "strict or grace=DURATION"
-	validParts  = "dup=, reuse=, defect=, zombie-after=, family-cap="
+	validParts  = "dup=, reuse=, defect=, zombie-after=, family-cap=, capacity=, workers=, service=, lock-timeout="
 	validDups   = "same-child|sibling|current-head"
 	validReuses = "revoke-family|reject"
 )
@@ -81,6 +85,7 @@ var parts = []part{
 		s.FamilyCap = n
 		return fmt.Sprintf("family-cap=N with N in 1..%d", MaxFamilyCap), err == nil && n >= 1 && n <= MaxFamilyCap
 	}},
+	capacityParts[0], capacityParts[1], capacityParts[2], capacityParts[3],
 }
 
 // Parse reads the policy grammar:
@@ -136,6 +141,9 @@ func Parse(spec string) (Spec, error) {
 	case seen["zombie-after"] && s.Defects&DefectZombie == 0:
 		return s, fmt.Errorf("policy %q: zombie-after= needs defect=zombie", spec)
 	}
+	if err := s.checkCapacity(); err != nil {
+		return s, fmt.Errorf("policy %q: %v", spec, err)
+	}
 	return s, nil
 }
 
@@ -173,6 +181,7 @@ func (s Spec) String() string {
 	if s.FamilyCap > 0 {
 		b.WriteString(",family-cap=" + strconv.Itoa(s.FamilyCap))
 	}
+	b.WriteString(s.Capacity.capacityString())
 	return b.String()
 }
 
@@ -193,5 +202,5 @@ func (s Spec) Validate() error {
 	case s.FamilyCap < 0 || s.FamilyCap > MaxFamilyCap:
 		return fmt.Errorf("policy family-cap %d: want 0 (default) or 1..%d", s.FamilyCap, MaxFamilyCap)
 	}
-	return nil
+	return s.checkCapacity()
 }

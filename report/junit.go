@@ -1,8 +1,9 @@
-package results
+package report
 
 import (
 	"encoding/xml"
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/results"
 	"io"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -51,8 +52,9 @@ func (s *junitSuite) add(c junitCase) {
 // WriteJUnit writes junit.xml: a suite of invariants (one testcase per
 // fail_* outcome, failing when it occurred, with its count and meaning) and
 // a suite of thresholds (one testcase per evaluated threshold that is not
-// already one of those invariants).
-func WriteJUnit(w io.Writer, s *Summary) error {
+// already one of those invariants) and, given a comparison, a suite with one
+// testcase per judged metric.
+func WriteJUnit(w io.Writer, s *results.Summary, cmp *results.Comparison) error {
 	elapsed := fmt.Sprintf("%.3f", s.ElapsedS)
 	stamp := s.StartedAt.UTC().Format("2006-01-02T15:04:05")
 	inv := junitSuite{Name: "refreshstorm.invariants", Time: elapsed, Timestamp: stamp}
@@ -72,8 +74,8 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 
 	ths := junitSuite{Name: "refreshstorm.thresholds", Time: elapsed, Timestamp: stamp}
 	for _, r := range s.Thresholds {
-		if t, err := ParseThreshold(r.Expr); err == nil {
-			if _, isInv := t.invariantOutcome(); isInv {
+		if t, err := results.ParseThreshold(r.Expr); err == nil {
+			if t.IsInvariant() {
 				continue
 			}
 		}
@@ -86,6 +88,9 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 	}
 
 	doc := junitSuites{Name: "refreshstorm", Time: elapsed, Suites: []junitSuite{inv, ths}}
+	if cmp != nil {
+		doc.Suites = append(doc.Suites, compareSuite(cmp, elapsed, stamp))
+	}
 	for _, st := range doc.Suites {
 		doc.Tests += st.Tests
 		doc.Failures += st.Failures
@@ -103,7 +108,7 @@ func WriteJUnit(w io.Writer, s *Summary) error {
 }
 
 // invariantExamples adds the chaos kinds that produced o, if any.
-func invariantExamples(s *Summary, o oracle.Outcome) string {
+func invariantExamples(s *results.Summary, o oracle.Outcome) string {
 	out := ""
 	for _, k := range chaosKinds(s) {
 		if n := s.Chaos.Produced[k][o.String()]; n > 0 {
@@ -111,4 +116,28 @@ func invariantExamples(s *Summary, o oracle.Outcome) string {
 		}
 	}
 	return out
+}
+
+// compareSuite has a testcase per judged metric of the comparison, failing
+// on a regression; runs that are not comparable fail one testcase.
+func compareSuite(c *results.Comparison, elapsed, stamp string) junitSuite {
+	st := junitSuite{Name: "refreshstorm.compare", Time: elapsed, Timestamp: stamp}
+	if c.Verdict == results.CompareNotComparable {
+		msg := Headline(c)
+		st.add(junitCase{Name: "comparable", Classname: st.Name, Time: "0",
+			Failure: &junitFailure{Message: msg, Type: "compare", Text: msg}})
+		return st
+	}
+	for _, r := range c.Rows {
+		if r.Tolerance == "" {
+			continue
+		}
+		line := fmt.Sprintf("base %s, current %s, change %s, tolerance %s", withCI(r, r.Base, r.BaseCI), withCI(r, r.Cur, r.CurCI), delta(r), r.Tolerance)
+		jc := junitCase{Name: r.Metric, Classname: st.Name, Time: "0", SystemOut: line}
+		if r.Change == results.ChangeWorse {
+			jc.Failure = &junitFailure{Message: r.Metric + " regressed: " + line, Type: "regression", Text: line}
+		}
+		st.add(jc)
+	}
+	return st
 }

@@ -1,14 +1,15 @@
-package results
+package report
 
 import (
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/results"
 	"strings"
 	"text/tabwriter"
 )
 
 // writeStages adds the per-stage table (requested vs achieved) to the
 // text summary, plus pauses and an early abort.
-func writeStages(b *strings.Builder, s *Summary) {
+func writeStages(b *strings.Builder, s *results.Summary) {
 	if s.Aborted != nil {
 		fmt.Fprintf(b, "ABORTED at %.1fs: %s\n", s.Aborted.AtS, s.Aborted.Reason)
 	}

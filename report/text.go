@@ -1,8 +1,9 @@
-package results
+package report
 
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/results"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -12,7 +13,7 @@ import (
 
 // FormatText renders the summary for people: summary.txt and the end-of-run
 // print. The verdict comes first.
-func FormatText(s *Summary) string {
+func FormatText(s *results.Summary) string {
 	var b strings.Builder
 	writeVerdictLine(&b, s)
 	fmt.Fprintf(&b, "started %s, ran %.1fs", s.StartedAt.UTC().Format("2006-01-02T15:04:05Z"), s.ElapsedS)
@@ -34,7 +35,7 @@ func FormatText(s *Summary) string {
 	fmt.Fprintf(&b, "\nrequests  %d total, %.1f/s; load %d; dropped ticks %d\n", r.Total, r.Rate, r.Load, r.Dropped)
 	var kinds []string
 	for k, n := range r.ByKind {
-		kinds = append(kinds, fmt.Sprintf("%s %d", Kind(k), n))
+		kinds = append(kinds, fmt.Sprintf("%s %d", results.Kind(k), n))
 	}
 	fmt.Fprintf(&b, "          %s\n", strings.Join(kinds, ", "))
 	writeStages(&b, s)
@@ -57,6 +58,16 @@ func FormatText(s *Summary) string {
 	}
 	tw.Flush()
 
+	if bl := s.Baseline; bl != nil {
+		fmt.Fprintf(&b, "\nbaseline  %s: %s", bl.Dir, strings.ReplaceAll(bl.Verdict, "_", " "))
+		if len(bl.Regressions) > 0 {
+			fmt.Fprintf(&b, " (%s)", strings.Join(bl.Regressions, ", "))
+		}
+		if bl.Forced {
+			b.WriteString(" [forced]")
+		}
+		b.WriteString("\n")
+	}
 	if failed := s.FailedThresholds(); len(failed) > 0 {
 		b.WriteString("\nfailed thresholds\n")
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -68,30 +79,34 @@ func FormatText(s *Summary) string {
 	return b.String()
 }
 
-func writeVerdictLine(b *strings.Builder, s *Summary) {
+func writeVerdictLine(b *strings.Builder, s *results.Summary) {
 	failed := len(s.FailedThresholds())
 	switch s.Verdict {
-	case VerdictPass:
+	case results.VerdictPass:
 		fmt.Fprintf(b, "VERDICT: PASS (%d thresholds)\n", len(s.Thresholds))
-	case VerdictFail:
+	case results.VerdictFail:
+		if bl := s.Baseline; bl != nil && failed == 0 {
+			fmt.Fprintf(b, "VERDICT: FAIL (regression against baseline: %s)\n", strings.Join(bl.Regressions, ", "))
+			return
+		}
 		fmt.Fprintf(b, "VERDICT: FAIL (%d of %d thresholds failed)\n", failed, len(s.Thresholds))
 	default:
 		b.WriteString("VERDICT: not evaluated\n")
 	}
 }
 
-func writeLatencyTable(b *strings.Builder, s *Summary) {
+func writeLatencyTable(b *strings.Builder, s *results.Summary) {
 	fmt.Fprintf(b, "%-28s %9s %9s %9s %9s %9s %9s\n", "latency, load requests (ms)", "p50", "p90", "p99", "p99.9", "max", "count")
 	for _, row := range []struct {
 		name string
-		l    LatencyMs
+		l    results.LatencyMs
 	}{{"  raw", s.Latency}, {"  corrected", s.LatencyCorrected}} {
 		l := row.l
 		fmt.Fprintf(b, "%-28s %9.3f %9.3f %9.3f %9.3f %9.3f %9d\n", row.name, l.P50, l.P90, l.P99, l.P999, l.Max, l.Count)
 	}
 }
 
-func writeOutcomes(b *strings.Builder, s *Summary) {
+func writeOutcomes(b *strings.Builder, s *results.Summary) {
 	b.WriteString("outcomes\n")
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	seen := false
@@ -119,7 +134,7 @@ func writeOutcomes(b *strings.Builder, s *Summary) {
 	tw.Flush()
 }
 
-func familiesLine(s *Summary) string {
+func familiesLine(s *results.Summary) string {
 	var parts []string
 	for st, n := range s.Families {
 		if n > 0 {
@@ -133,7 +148,7 @@ func familiesLine(s *Summary) string {
 }
 
 // chaosLines lists each chaos kind with what it produced.
-func chaosLines(s *Summary) []string {
+func chaosLines(s *results.Summary) []string {
 	kinds := chaosKinds(s)
 	if len(kinds) == 0 {
 		return []string{"chaos\tnone"}
@@ -150,7 +165,7 @@ func chaosLines(s *Summary) []string {
 }
 
 // chaosKinds are the chaos kinds injected or tagged on outcomes, sorted.
-func chaosKinds(s *Summary) []string {
+func chaosKinds(s *results.Summary) []string {
 	set := map[string]bool{}
 	for k := range s.Chaos.Injected {
 		set[k] = true
@@ -198,11 +213,15 @@ func configValue(v any) string {
 	if s, ok := v.(string); ok {
 		return s
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
+	// Not json.Marshal: it escapes <, > and & as \u003c for HTML, and
+	// thresholds such as latency.p99<50ms are read by people.
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
 		return fmt.Sprint(v)
 	}
-	return string(b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 func formatValue(v float64, unit string) string {

@@ -1,8 +1,9 @@
-package results
+package report
 
 import (
 	_ "embed"
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/results"
 	"html/template"
 	"io"
 	"sort"
@@ -20,7 +21,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap
 }).Parse(reportTemplateText))
 
 type reportData struct {
-	S          *Summary
+	S          *results.Summary
 	Config     []kv
 	Kinds      []kv
 	ByKind     []latencyRow
@@ -38,7 +39,7 @@ type kv struct {
 
 type latencyRow struct {
 	Name string
-	L    LatencyMs
+	L    results.LatencyMs
 }
 
 type categoryRows struct {
@@ -64,7 +65,7 @@ type chaosRow struct {
 // WriteHTML writes the self-contained report.html: no script, stylesheet
 // or image is loaded from anywhere; charts are inline SVG drawn by
 // gonum/plot.
-func WriteHTML(w io.Writer, s *Summary) error {
+func WriteHTML(w io.Writer, dir string, s *results.Summary, cmp *results.Comparison) error {
 	d := reportData{S: s, Failures: s.Failures()}
 	keys := make([]string, 0, len(s.Config))
 	for k := range s.Config {
@@ -75,9 +76,9 @@ func WriteHTML(w io.Writer, s *Summary) error {
 		d.Config = append(d.Config, kv{k, configValue(s.Config[k])})
 	}
 	for k, n := range s.Requests.ByKind {
-		d.Kinds = append(d.Kinds, kv{Kind(k).String(), n})
-		if l, ok := s.LatencyByKind[Kind(k).String()]; ok {
-			d.ByKind = append(d.ByKind, latencyRow{Kind(k).String(), l})
+		d.Kinds = append(d.Kinds, kv{results.Kind(k).String(), n})
+		if l, ok := s.LatencyByKind[results.Kind(k).String()]; ok {
+			d.ByKind = append(d.ByKind, latencyRow{results.Kind(k).String(), l})
 		}
 	}
 	classes := [...]string{oracle.Accepted: "ok", oracle.Rejected: "rej", oracle.Failed: "bad", oracle.Undecided: "und"}
@@ -97,20 +98,6 @@ func WriteHTML(w io.Writer, s *Summary) error {
 	}
 	for _, k := range chaosKinds(s) {
 		d.Chaos = append(d.Chaos, chaosRow{k, s.Chaos.Injected[k], producedLine(s.Chaos.Produced[k])})
-	}
-	for _, chart := range []func() (template.HTML, error){
-		func() (template.HTML, error) { return chartLatencyOverTime(s.Timeline) },
-		func() (template.HTML, error) { return chartThroughput(s.Timeline) },
-		func() (template.HTML, error) { return chartSpectrum(s.Histograms) },
-		func() (template.HTML, error) { return chartOutcomes(s) },
-	} {
-		svg, err := chart()
-		if err != nil {
-			return fmt.Errorf("report chart: %w", err)
-		}
-		if svg != "" {
-			d.Charts = append(d.Charts, svg)
-		}
 	}
 	return reportTemplate.Execute(w, d)
 }
