@@ -2,6 +2,7 @@ package report
 
 import (
 	_ "embed"
+	"encoding/json"
 	"fmt"
 	"github.com/refreshstorm/refreshstorm/results"
 	"html/template"
@@ -14,10 +15,24 @@ import (
 //go:embed report.html.tmpl
 var reportTemplateText string
 
+//go:embed uplot/uPlot.iife.min.js
+var uplotJS string
+
+//go:embed uplot/uPlot.min.css
+var uplotCSS string
+
+//go:embed report.js
+var reportJS string
+
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"ms":    func(v float64) string { return fmt.Sprintf("%.3f", v) },
-	"value": formatValue,
-	"pct":   func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) },
+	"ms":       func(v float64) string { return fmt.Sprintf("%.3f", v) },
+	"value":    formatValue,
+	"pct":      func(v float64) string { return fmt.Sprintf("%.2f%%", v*100) },
+	"headline": Headline,
+	"cmpBase":  func(r results.CompareRow) string { return withCI(r, r.Base, r.BaseCI) },
+	"cmpCur":   func(r results.CompareRow) string { return withCI(r, r.Cur, r.CurCI) },
+	"cmpDelta": func(r results.CompareRow) string { return arrow(r) + " " + delta(r) },
+	"cmpJudge": judgement,
 }).Parse(reportTemplateText))
 
 type reportData struct {
@@ -28,8 +43,33 @@ type reportData struct {
 	Categories []categoryRows
 	Families   []kv
 	Chaos      []chaosRow
-	Charts     []template.HTML
 	Failures   uint64
+
+	Compare   *results.Comparison
+	Status    []kv
+	FailRows  []failureRow
+	FailTotal int
+	UplotJS   template.JS
+	UplotCSS  template.CSS
+	ReportJS  template.JS
+	Data      template.JS // the charts' series as JSON
+}
+
+// chartData is what report.js draws.
+type chartData struct {
+	*series
+	Requested   []float64       `json:"requested"`
+	Achieved    []float64       `json:"achieved"`
+	Failures    []float64       `json:"failures"`
+	Markers     []marker        `json:"markers"`
+	RaceLogouts float64         `json:"race_logouts_per_1000"`
+	FailureSet  map[string]bool `json:"failure_outcomes"`
+}
+
+type marker struct {
+	At    float64 `json:"at"`
+	Label string  `json:"label"`
+	Kind  string  `json:"kind"` // rate, pause, stage
 }
 
 type kv struct {
@@ -62,11 +102,49 @@ type chaosRow struct {
 	Produced string
 }
 
-// WriteHTML writes the self-contained report.html: no script, stylesheet
-// or image is loaded from anywhere; charts are inline SVG drawn by
-// gonum/plot.
+// WriteHTML writes the self-contained report.html: uPlot, its stylesheet
+// and the data are inline, so nothing is loaded from anywhere. dir is the
+// results directory, whose events.csv feeds the per-second charts and the
+// failures table.
 func WriteHTML(w io.Writer, dir string, s *results.Summary, cmp *results.Comparison) error {
-	d := reportData{S: s, Failures: s.Failures()}
+	sr, err := readSeries(dir, s.StartedAt)
+	if err != nil {
+		return fmt.Errorf("report.html: %s: %w", results.FileEvents, err)
+	}
+	d := reportData{S: s, Failures: s.Failures(), Compare: cmp, Status: statusRows(sr.Status),
+		FailRows: sr.Failures, FailTotal: sr.FailTotal,
+		UplotJS: template.JS(uplotJS), UplotCSS: template.CSS(uplotCSS), ReportJS: template.JS(reportJS)}
+	cd := chartData{series: sr, Markers: []marker{}, RaceLogouts: s.RaceLogouts.Per1000, FailureSet: map[string]bool{}}
+	for _, o := range oracle.AllOutcomes() {
+		if o.IsFailure() {
+			cd.FailureSet[o.String()] = true
+		}
+	}
+	n := len(sr.Secs)
+	for _, p := range s.Timeline {
+		for p.Second >= n {
+			sr.Secs = append(sr.Secs, float64(n))
+			n++
+		}
+	}
+	cd.Requested, cd.Achieved, cd.Failures = make([]float64, n), make([]float64, n), make([]float64, n)
+	for _, p := range s.Timeline {
+		cd.Requested[p.Second], cd.Achieved[p.Second], cd.Failures[p.Second] = p.Requested, p.Rate, float64(p.Failures)
+	}
+	for _, c := range s.RateChanges {
+		cd.Markers = append(cd.Markers, marker{c.At.Seconds(), fmt.Sprintf("rate %g/s", c.Rate), "rate"})
+	}
+	for _, p := range s.Pauses {
+		cd.Markers = append(cd.Markers, marker{p.At.Seconds(), fmt.Sprintf("paused %.1fs", p.Length.Seconds()), "pause"})
+	}
+	for _, st := range s.Stages {
+		cd.Markers = append(cd.Markers, marker{st.StartS, "stage " + st.Name, "stage"})
+	}
+	js, err := json.Marshal(cd) // escapes <, > and &: safe inside <script>
+	if err != nil {
+		return err
+	}
+	d.Data = template.JS(js)
 	keys := make([]string, 0, len(s.Config))
 	for k := range s.Config {
 		keys = append(keys, k)

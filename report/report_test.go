@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -70,9 +71,16 @@ func TestWriteFilesWithComparison(t *testing.T) {
 	if cmp.Name != "refreshstorm.compare" || cmp.Failures == 0 || cmp.Failures > cmp.Tests {
 		t.Errorf("compare suite %+v", cmp)
 	}
-	html, _ := os.ReadFile(filepath.Join(dir, results.FileReport))
-	if len(html) == 0 {
-		t.Error("no report.html")
+	b, _ = os.ReadFile(filepath.Join(dir, results.FileReport))
+	html := string(b)
+	external := regexp.MustCompile(`(?i)(src|href|xlink:href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|@import|<script[^>]+src|<link|<img|<iframe`)
+	if m := external.FindString(html); m != "" {
+		t.Errorf("report.html references something external: %q", m)
+	}
+	for _, want := range []string{"Comparison with the baseline", "REGRESSION", "default-src 'none'", "uPlot", `id="chart-latency"`, `"secs":`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
 	}
 	md := CompareMarkdown(c)
 	if first, _, _ := strings.Cut(md, "\n"); !strings.Contains(first, "REGRESSION") || !strings.Contains(first, "latency.p99") {
