@@ -59,6 +59,7 @@ func (d *prober) retryExperiment(ctx context.Context) error {
 		break
 	}
 	g := &d.fp.Grace
+	defer d.flush()
 	switch {
 	case d.retryRejectedAt == 0:
 		*g = Grace{Kind: GraceStrict, Text: "0 (strict)"}
@@ -113,13 +114,22 @@ func (d *prober) retryTrial(ctx context.Context, delay time.Duration) (RetryTria
 			tr.Got = GotChild
 		}
 	}
-	// Does the child the client lost still work, and the duplicate's?
+	// Does the child the client lost still work (refresh and access), and
+	// the duplicate's?
+	accessStatus, err := d.checkAccess(ctx, f.access)
+	if err != nil {
+		return tr, err
+	}
 	c, err := d.refresh(ctx, t1, f.csrf)
 	if err != nil {
 		return tr, err
 	}
 	tr.ChildWorks = c.works()
 	f.adopt(c)
+	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: delay, Token: t0, KnownChild: t1, KnownHead: t1}
+	rv := checkRevocation(c, accessStatus)
+	// Judged once the window is measured (the end of the series).
+	d.pending = append(d.pending, func() { d.recordReuse(WayLostResponse, delay, d.judgeReuse(a, r), &rv) })
 	if tr.Got == GotNewChild {
 		s, err := d.refresh(ctx, r.refresh, f.csrf)
 		if err != nil {
@@ -150,9 +160,7 @@ func (d *prober) concurrentExperiment(ctx context.Context) error {
 			sum.Rounds++
 			sum.MaxLiveChildren = max(sum.MaxLiveChildren, cr.LiveChildren)
 			if cr.Accepted > 0 && cr.LiveChildren == 0 {
-				sum.Logouts++
-				d.weakness("concurrent_logout", expConcurrent,
-					"%d concurrent refreshes of one token left no working child: the user is logged out", n)
+				sum.RaceLogouts++
 			}
 			if cr.LiveChildren > 1 && d.dupModel != GotNewChild && d.dupModel != Unknown {
 				cr.Fork = true
@@ -177,6 +185,7 @@ func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound,
 	}
 	defer d.signOut(ctx, f)
 	d.warm(ctx, f.access, n)
+	head := f.head
 
 	bctx, cancel := context.WithTimeout(ctx, d.opt.Timeout)
 	defer cancel()
@@ -229,17 +238,91 @@ func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound,
 	slices.Sort(cr.ErrorCodes)
 	cr.SpreadUS = hi.Sub(lo).Microseconds()
 	cr.DistinctChildren = len(children)
+	// The winner is the first accepted reply; every other one is a
+	// duplicate of a just-rotated parent, judged as the load path judges
+	// a burst. A rejected duplicate is followed by the revocation checks.
+	winner := -1
+	for i, r := range replies {
+		if r.accepted() {
+			winner = i
+			break
+		}
+	}
+	var accessStatus int
+	if winner >= 0 {
+		if accessStatus, err = d.checkAccess(ctx, replies[winner].access); err != nil {
+			return cr, err
+		}
+	}
+	var childChecks []answer
 	for _, child := range children {
 		r, err := d.refresh(ctx, child, f.csrf)
 		if err != nil {
 			return cr, err
 		}
+		childChecks = append(childChecks, r)
 		if r.accepted() {
 			cr.LiveChildren++
 			f.adopt(r)
 		}
 	}
+	if winner >= 0 {
+		child := replies[winner].refresh
+		dup := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Duplicate, Token: head, KnownChild: child, KnownHead: child}
+		rv := checkRevocation(childChecks[slices.Index(children, child)], accessStatus)
+		for i, r := range replies {
+			if i == winner || (r.accepted() && r.refresh != child) {
+				continue // extra children are judged by the fork check above
+			}
+			d.recordReuse(WayConcurrent, 0, d.judgeReuse(dup, r), &rv)
+		}
+	}
 	return cr, nil
+}
+
+// staleExperiment: T0→T1, then the client restores T0 from a stale jar
+// outside the measured window; the newest token and access credential
+// are checked as after any rejected reuse.
+func (d *prober) staleExperiment(ctx context.Context) error {
+	delay := 100 * time.Millisecond
+	if d.fp.Grace.Kind == GraceWindow || d.fp.Grace.Kind == GraceAtLeast {
+		delay = d.fp.Grace.upper() + d.opt.ZombieMargin
+	}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.signOut(ctx, f)
+	t0 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return err
+	}
+	t1, a1 := f.head, f.access
+	if !wait.For(ctx, delay) {
+		return ctx.Err()
+	}
+	r, err := d.refresh(ctx, t0, f.csrf)
+	if err != nil {
+		return err
+	}
+	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: delay, Token: t0, KnownChild: t1, KnownHead: t1}
+	j := d.judgeReuse(a, r)
+	if !r.rejected() {
+		d.recordReuse(WayStale, delay, j, nil)
+		return nil
+	}
+	accessStatus, err := d.checkAccess(ctx, a1)
+	if err != nil {
+		return err
+	}
+	h, err := d.refresh(ctx, t1, f.csrf)
+	if err != nil {
+		return err
+	}
+	f.adopt(h)
+	rv := checkRevocation(h, accessStatus)
+	d.recordReuse(WayStale, delay, j, &rv)
+	return nil
 }
 
 // warm opens n connections to the target (best effort) by sending n
@@ -309,7 +392,7 @@ func (d *prober) replaySeries(ctx context.Context, presented string, delays []ti
 		if !isRejection(tr.Status) {
 			break // undecided: nothing more to learn from longer delays
 		}
-		d.judgeRevocation(exp, presented, delay, tr)
+		d.judgeZombie(exp, presented, delay, tr)
 		break
 	}
 	return nil
@@ -318,22 +401,9 @@ func (d *prober) replaySeries(ctx context.Context, presented string, delays []ti
 // isRejection reports whether a status is a definite rejection.
 func isRejection(status int) bool { return answer{status: status}.rejected() }
 
-// judgeRevocation turns a rejected replay's follow-up checks into findings.
-func (d *prober) judgeRevocation(exp, presented string, delay time.Duration, tr ReplayTrial) {
-	switch {
-	case tr.FamilyRevoked == nil:
-	case !*tr.FamilyRevoked:
-		if d.opt.ExpectReuse == oracle.ReuseReject {
-			d.weakness("reuse_rejected_only", exp,
-				"reuse rejected only (no revocation): after the %s was replayed %v late and rejected, the newest token still refreshes", presented, delay)
-		} else {
-			d.violation("fail_revocation_missing", exp,
-				"the %s replayed %v late was rejected, but the family was not revoked: the newest token still refreshes", presented, delay)
-		}
-	case tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299:
-		d.violation("fail_revocation_missing", exp,
-			"after the %s replay was rejected the refresh chain is dead, but the newest access cookie still opens the session (HTTP %d)", presented, tr.NewestAccessStatus)
-	}
+// judgeZombie reports a revoked family that works again later.
+func (d *prober) judgeZombie(exp, presented string, delay time.Duration, tr ReplayTrial) {
+	// Revocation itself is judged per trial by recordReuse.
 	if tr.Zombie != nil && *tr.Zombie {
 		d.violation("fail_zombie_family", exp,
 			"the family revoked after the %s replay works again %v later (refresh HTTP %d, session HTTP %d)",
@@ -381,7 +451,13 @@ func (d *prober) replayTrial(ctx context.Context, presented string, delay time.D
 	case tr.Accepted:
 		tr.Got = GotNewChild
 	}
+	way, a := WayParent, oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Attacker, Age: delay, Token: token, KnownChild: child, KnownHead: t2}
+	if presented == "grandparent" {
+		way, a.Presented, a.KnownChild = WayGrandparent, oracle.PresentedAncestor, ""
+	}
+	j := d.judgeReuse(a, r)
 	if !r.rejected() {
+		d.recordReuse(way, delay, j, nil)
 		return tr, nil
 	}
 	if tr.NewestAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
@@ -391,6 +467,8 @@ func (d *prober) replayTrial(ctx context.Context, presented string, delay time.D
 	if err != nil {
 		return tr, err
 	}
+	rv := checkRevocation(h, tr.NewestAccessStatus)
+	d.recordReuse(way, delay, j, &rv)
 	tr.NewestRefreshStatus = h.status
 	tr.FamilyRevoked = negate(h.works())
 	if tr.FamilyRevoked == nil || !*tr.FamilyRevoked {
@@ -643,6 +721,14 @@ func (d *prober) summarize() {
 	}
 	if fp.CSRF.OtherFamily == "" {
 		fp.CSRF.OtherFamily = Unknown
+	}
+	for i := range fp.Reuses {
+		fp.Reuses[i].settle()
+	}
+	// A zombie or partial revocation seen by the replays is more specific
+	// than "durable"; revocation that differs between ways trumps both.
+	if r := revocationByWay(fp.Reuses); r == DependsOnWay || (r != Unknown && fp.Revocation != Zombie && fp.Revocation != Partial) {
+		fp.Revocation = r
 	}
 	fp.Verdict = "pass"
 	if fp.Violated() {

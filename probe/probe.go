@@ -118,9 +118,12 @@ type Fingerprint struct {
 	CSRF       CSRFSummary  `json:"csrf"`
 	Cookies    CookieReport `json:"cookies"`
 
-	Violations  []Finding   `json:"violations"`
-	Weaknesses  []Finding   `json:"weaknesses"`
-	Experiments Experiments `json:"experiments"`
+	// Reuses states, for each way a rotated token comes back, whether the
+	// reuse was detected and whether it revoked the family.
+	Reuses      []ReuseVerdict `json:"reuse_by_way"`
+	Violations  []Finding      `json:"violations"`
+	Weaknesses  []Finding      `json:"weaknesses"`
+	Experiments Experiments    `json:"experiments"`
 	// Verdict is fail when any invariant is violated, pass otherwise.
 	Verdict string `json:"verdict"`
 }
@@ -163,9 +166,10 @@ const (
 	RejectOnly    = "reject_only"
 	NeverRejected = "never_rejected"
 
-	Durable = "durable"
-	Zombie  = "zombie"
-	Partial = "partial"
+	Durable      = "durable"
+	DependsOnWay = "depends_on_way"
+	Zombie       = "zombie"
+	Partial      = "partial"
 
 	// What a duplicate or replay was answered with (Got fields).
 	GotNone     = "none"      // rejected or undecided
@@ -203,9 +207,11 @@ type Concurrency struct {
 	Forks bool `json:"forks"`
 	// MaxLiveChildren is the most live children one burst left.
 	MaxLiveChildren int `json:"max_live_children"`
-	// Logouts counts bursts after which no child of the family worked.
-	Logouts int `json:"logouts"`
-	Rounds  int `json:"rounds"`
+	// RaceLogouts counts bursts after which no child of the family worked:
+	// user impact (the two-tabs case logs the user out), not by itself a
+	// weakness; the oracle decides whether the declared policy forbade it.
+	RaceLogouts int `json:"race_logouts"`
+	Rounds      int `json:"rounds"`
 }
 
 // CSRFSummary is the outcome of each CSRF variant: rejected, accepted
@@ -335,6 +341,7 @@ func Run(ctx context.Context, c *http.Client, prof targets.Profile, creds []targ
 		MaxDelayMS:    opt.MaxDelay.Milliseconds(),
 		DeclaredReuse: opt.ExpectReuse.String(),
 		Grace:         Grace{Kind: Unknown, Text: Unknown},
+		Reuses:        []ReuseVerdict{},
 		Violations:    []Finding{},
 		Weaknesses:    []Finding{},
 		Experiments: Experiments{
@@ -352,6 +359,7 @@ func Run(ctx context.Context, c *http.Client, prof targets.Profile, creds []targ
 		{"concurrent duplicates", d.concurrentExperiment},
 		{"parent replay", d.parentReplayExperiment},
 		{"grandparent replay", d.grandparentReplayExperiment},
+		{"stale cookie", d.staleExperiment},
 		{"CSRF variants", d.csrfExperiment},
 	}
 	for i, s := range steps {
@@ -381,6 +389,8 @@ type prober struct {
 	// dupModel is what the lost-response retry showed a duplicate gets
 	// (GotChild, GotNewChild), "" for strict, Unknown if inconclusive.
 	dupModel string
+	// pending are lost-response judgements waiting for the measured window.
+	pending []func()
 	// retryRejectedAt is the first delay at which the retry was rejected
 	// (-1: never).
 	retryRejectedAt time.Duration
@@ -442,3 +452,11 @@ func delaySchedule(limit time.Duration) []time.Duration {
 func boolPtr(b bool) *bool { return &b }
 
 func millis(d time.Duration) int64 { return d.Milliseconds() }
+
+// flush runs the judgements that waited for the grace window estimate.
+func (d *prober) flush() {
+	for _, f := range d.pending {
+		f()
+	}
+	d.pending = nil
+}

@@ -153,6 +153,31 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 			}
 		}
 	}
+	way := func(name, wantRev string) check {
+		return func(t *testing.T, fp *Fingerprint) {
+			t.Helper()
+			for _, v := range fp.Reuses {
+				if v.Way == name && v.Revocation != wantRev {
+					t.Errorf("%s revocation = %q, want %q", name, v.Revocation, wantRev)
+				}
+				if v.Way == name {
+					return
+				}
+			}
+			t.Errorf("no reuse verdict for %s", name)
+		}
+	}
+	revokedSome := func(name string) check {
+		return func(t *testing.T, fp *Fingerprint) {
+			t.Helper()
+			for _, v := range fp.Reuses {
+				if v.Way == name && v.Revoked > 0 {
+					return
+				}
+			}
+			t.Errorf("%s never revoked the family", name)
+		}
+	}
 	cases := []struct {
 		policy     string
 		expect     oracle.ReuseAction
@@ -178,6 +203,10 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 			checks: []check{grace(GraceWindow, 500, 1000), users(AnyAncestor), dup(SameChild)}},
 		{policy: "grace=1s,dup=current-head,defect=grace-any-ancestor", violations: []string{"fail_replay_accepted"},
 			checks: []check{users(AnyAncestor), dup(CurrentHead)}},
+		{policy: "strict,defect=revoke-on-concurrent-only", violations: []string{"fail_revocation_missing"},
+			checks: []check{revocation(DependsOnWay), revokedSome(WayConcurrent), way(WayLostResponse, RevokedNot),
+				way(WayParent, RevokedNot), way(WayGrandparent, RevokedNot), way(WayStale, RevokedNot)}},
+		{policy: "strict", expect: oracle.ReuseReject, checks: []check{weakness("revoked_against_policy"), way(WayParent, RevokedBoth)}},
 		{policy: "strict,defect=accept-rotated", violations: []string{"fail_replay_accepted"},
 			checks: []check{grace(GraceAtLeast, 3000, -1), users(AnyAncestor), reuse(NeverRejected)}},
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
 // WriteText prints the fingerprint, the experiments' observations, the
@@ -35,6 +37,17 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 	}{{"sign-in", f.Cookies.SignIn}, {"refresh", f.Cookies.Refresh}} {
 		p("  cookies (%s)\trefresh: %s", s.step, cookieText(s.set.RefreshCookie))
 		p("  \taccess: %s", cookieText(s.set.AccessCookie))
+	}
+	p("")
+	p("REUSE, BY HOW THE ROTATED TOKEN CAME BACK (judged by the oracle)")
+	p("  way\ttrials\tdetected\trevocation\trefresh survived\taccess survived\toutcomes")
+	for _, v := range f.Reuses {
+		way := words(v.Way)
+		if v.DelayMS != nil {
+			way += " after " + dur(*v.DelayMS).String()
+		}
+		p("  %s\t%d\t%d %s\t%s\t%d/%d\t%d/%d\t%s", way, v.Trials, v.Rejected, v.Detection, wayRevocationText(v.Revocation),
+			v.RefreshSurvived, v.Checked, v.AccessSurvived, v.Checked, outcomeList(v.Outcomes))
 	}
 	p("")
 	p("EXPERIMENTS")
@@ -194,7 +207,7 @@ func concurrencyText(c Concurrency) string {
 	if c.Forks {
 		fork = "FORK"
 	}
-	return fmt.Sprintf("%s (most live children after one burst: %d; %d of %d bursts left no working child)", fork, c.MaxLiveChildren, c.Logouts, c.Rounds)
+	return fmt.Sprintf("%s (most live children after one burst: %d; %d of %d bursts left no working child: race logouts, user impact)", fork, c.MaxLiveChildren, c.RaceLogouts, c.Rounds)
 }
 
 func sideEffectText(b *bool) string {
@@ -241,4 +254,31 @@ func cookieText(c Cookie) string {
 		s += "  [" + strings.Join(c.Problems, ", ") + "]"
 	}
 	return s
+}
+
+func wayRevocationText(s string) string {
+	switch s {
+	case RevokedBoth:
+		return "family revoked (refresh and access died)"
+	case RevokedNot:
+		return "rejected without revocation"
+	case RevokedRefresh:
+		return "partial: refresh died, access lives"
+	case RevokedAccess:
+		return "partial: access died, refresh lives"
+	case RevokedNA:
+		return "-"
+	}
+	return words(s)
+}
+
+// outcomeList renders outcome counts in the oracle's order.
+func outcomeList(m map[string]int) string {
+	var parts []string
+	for _, o := range oracle.AllOutcomes() {
+		if n := m[o.String()]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s×%d", o, n))
+		}
+	}
+	return strings.Join(parts, " ")
 }

@@ -75,6 +75,10 @@ type Summary struct {
 	ElapsedS    float64        `json:"elapsed_s"`
 	Interrupted bool           `json:"interrupted"`
 	MergedFrom  []string       `json:"merged_from,omitempty"`
+	// Partial is set by merge --allow-partial: shards were missing.
+	Partial bool `json:"partial,omitempty"`
+	// Note says why a run measured nothing (interrupted during sign-in).
+	Note string `json:"note,omitempty"`
 
 	Requests    Requests      `json:"requests"`
 	Outcomes    OutcomeCounts `json:"outcomes"`

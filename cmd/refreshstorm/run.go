@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"sync"
-	"syscall"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -63,7 +63,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (--target needs this or --cookies)")
 	f.StringVar(&sc.Cookies, "cookies", "", "CSV of refresh[,csrf[,access]] lines: ready sessions to import instead of signing in (at most --sessions are used)")
 	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold (keep under the server's cap)")
-	f.StringVar(&sc.Out, "out", "", "results directory (default results/<UTC timestamp>)")
+	f.StringVar(&sc.Out, "out", "", "results directory (default runs/<UTC timestamp>)")
 	f.BoolVar(&sc.Headless, "headless", false, "no dashboard: one progress line per interval on stderr")
 	f.StringArrayVar(&sc.Thresholds, "threshold", nil, "pass/fail condition, e.g. latency.p99<250ms (repeatable; adds to the defaults)")
 	f.IntVar(&sc.MaxWorkers, "max-workers", 0, "bound on concurrent requests (default: --sessions)")
@@ -149,8 +149,14 @@ func validate(sc scenario) (*plan, error) {
 	switch {
 	case sc.Sessions < 1:
 		return nil, usageError("--sessions %d: want at least 1", sc.Sessions)
-	case sc.Rate < 0:
-		return nil, usageError("--rate %g: want 0 (max) or more", sc.Rate)
+	case math.IsNaN(sc.Rate) || math.IsInf(sc.Rate, 0) || sc.Rate < 0:
+		return nil, usageError("--rate %g: want a finite number, 0 (max) or more", sc.Rate)
+	case sc.Interval <= 0:
+		return nil, usageError("--progress-interval %s: want a positive duration", sc.Interval)
+	case sc.TimingMargin < 0:
+		return nil, usageError("--timing-margin %s: want 0 or more", sc.TimingMargin)
+	case sc.ProbeMargin < 0:
+		return nil, usageError("--probe-margin %s: want 0 or more", sc.ProbeMargin)
 	case sc.Duration <= 0:
 		return nil, usageError("--duration %s: want a positive duration", sc.Duration)
 	case sc.FamiliesPerUser < 1:
@@ -279,7 +285,7 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 	if parent == nil {
 		parent = context.Background()
 	}
-	ctx, stopSignals := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, stopSignals := notifyStop(parent, stderr)
 	defer stopSignals()
 
 	target := sc.Target
@@ -330,6 +336,41 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	transport := attack.NewTransport(int(maxWorkers) + 64)
 	transport.IdleConnTimeout = sc.IdleTimeout
 	defer transport.CloseIdleConnections()
+
+	// The results directory and the metrics port are claimed before the
+	// first sign-in: a bad --out must not cost real sign-ins.
+	outDir := sc.Out
+	if outDir == "" {
+		outDir = "runs/" + time.Now().UTC().Format("20060102T150405Z")
+	}
+	dir, err := results.CreateDir(outDir)
+	if err != nil {
+		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
+	}
+	defer dir.Close()
+	var engRef atomic.Pointer[attack.Engine]
+	var recRef atomic.Pointer[results.Recorder]
+	if sc.MetricsAddr != "" {
+		snap := func() results.Snapshot {
+			if e := engRef.Load(); e != nil {
+				return e.Snapshot()
+			}
+			return results.Snapshot{}
+		}
+		latency := func() results.LatencyBuckets {
+			if r := recRef.Load(); r != nil {
+				return r.LatencyBuckets()
+			}
+			return results.LatencyBuckets{}
+		}
+		stop, err := results.ServeMetrics(sc.MetricsAddr, snap, results.WithLatency(latency))
+		if err != nil {
+			_ = dir.Close()
+			_ = os.RemoveAll(outDir)
+			return withCode(exitUsage, fmt.Errorf("--metrics-addr: %w", err))
+		}
+		defer stop()
+	}
 	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
 	// A redirected sign-in would carry the password elsewhere: never follow.
 	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout,
@@ -343,24 +384,27 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		err = pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return withCode(exitInterrupted, errors.New("interrupted during sign-in; nothing was measured"))
+		interrupted := ctx.Err() != nil
+		note := "bootstrap failed before the load began; nothing was measured"
+		if interrupted {
+			note = "interrupted during sign-in; nothing was measured"
+		}
+		if werr := finishEmpty(dir, sc, p, target, interrupted, note); werr != nil {
+			fmt.Fprintf(stderr, "writing results: %v\n", werr)
+		} else {
+			fmt.Fprintf(stdout, "results: %s (%s)\n", outDir, note)
+		}
+		if interrupted {
+			return withCode(exitInterrupted, errors.New(note))
 		}
 		return withCode(exitCannotRun, fmt.Errorf("bootstrap against %s: %w", target, err))
 	}
 	boot.Progress = nil
 
-	outDir := sc.Out
-	if outDir == "" {
-		outDir = "results/" + time.Now().UTC().Format("20060102T150405Z")
-	}
-	dir, err := results.CreateDir(outDir)
-	if err != nil {
-		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
-	}
 	start := time.Now()
 	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
 	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: cfg.PlannedDuration(), Dir: dir})
+	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: transport,
 		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
@@ -371,18 +415,19 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	engRef.Store(eng)
 	live := newLiveView(sc, p, target, eng, stdout, stderr)
 	eng.SetProgress(live.progress)
-	if sc.MetricsAddr != "" {
-		stop, err := results.ServeMetrics(sc.MetricsAddr, eng.Snapshot, results.WithLatency(rec.LatencyBuckets))
-		if err != nil {
-			return withCode(exitUsage, fmt.Errorf("--metrics-addr: %w", err))
-		}
-		defer stop()
-	}
 
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	go func() { // a full disk stops the load: what follows would be lost
+		select {
+		case <-dir.Failed():
+			cancelRun()
+		case <-runCtx.Done():
+		}
+	}()
 	viewDone := live.start(runCtx)
 	rep, err := eng.Run(runCtx)
 	cancelRun()
@@ -411,7 +456,13 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if p.baseline != nil {
 		cmp = p.baseline.fold(outDir, sum)
 	}
+	streamErr := dir.Err()
 	if err := finishResults(dir, outDir, sum, cmp); err != nil {
+		// The verdict so far still reaches stdout: it may be all there is.
+		fmt.Fprint(stdout, report.FormatText(sum))
+		if streamErr != nil {
+			return withCode(exitCannotRun, fmt.Errorf("writing results stopped the load: %w", streamErr))
+		}
 		return withCode(exitCannotRun, fmt.Errorf("writing results: %w", err))
 	}
 	fmt.Fprint(stdout, report.FormatText(sum))
@@ -426,6 +477,21 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitFailed, errVerdictFailed)
 	}
 	return nil
+}
+
+// finishEmpty writes a results directory for a run whose load never
+// began, so CI still finds summary.json and junit.xml saying so.
+func finishEmpty(dir *results.Dir, sc scenario, p *plan, target string, interrupted bool, note string) error {
+	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now(), Duration: sc.Duration, Dir: dir})
+	sum := rec.Summary(results.RunMeta{
+		Config:      configEcho(sc, p, target),
+		ScenarioID:  scenarioID(sc, p),
+		Interrupted: interrupted,
+	})
+	sum.Note = note
+	results.Evaluate(sum, p.thresholds)
+	sum.Verdict = results.VerdictFail
+	return finishResults(dir, dir.Path(), sum, nil)
 }
 
 // progressPrinter prints the sign-in progress every 10 %; sign-ins run
