@@ -246,7 +246,7 @@ func TestCompareMergedDirs(t *testing.T) {
 		makeResultsDir(t, dirs[n], "scn", 0)
 	}
 	ab, cd := filepath.Join(base, "ab"), filepath.Join(base, "cd")
-	for _, m := range [][]string{{dirs["a"], dirs["b"], "--out", ab}, {dirs["c"], dirs["d"], "--out", cd}} {
+	for _, m := range [][]string{{dirs["a"], dirs["b"], "--allow-partial", "--out", ab}, {dirs["c"], dirs["d"], "--allow-partial", "--out", cd}} {
 		if out, code := execCmd(newMergeCmd(), m...); code != exitPass {
 			t.Fatalf("merge: %d %s", code, out)
 		}
