@@ -32,6 +32,7 @@ const (
 	mRequestsRate
 	mRequestsLoad
 	mRequestsDropped
+	mRequestsAccepted
 	mFamily
 	mShortfall
 )
@@ -108,6 +109,8 @@ func (p *thresholdParser) resolveMetric(name string, pos int) (metric, error) {
 		return metric{kind: mRequestsLoad}, nil
 	case "requests.dropped":
 		return metric{kind: mRequestsDropped}, nil
+	case "requests.accepted":
+		return metric{kind: mRequestsAccepted, set: acceptedSet}, nil
 	}
 	prefix, rest, dotted := strings.Cut(name, ".")
 	if dotted {
@@ -193,6 +196,11 @@ func (m metric) value(s *Summary) float64 {
 		return float64(s.Requests.Load)
 	case mRequestsDropped:
 		return float64(s.Requests.Dropped)
+	case mRequestsAccepted:
+		// Successful re-sign-ins are recorded as accepted too; they are
+		// not refreshes the target accepted.
+		n := m.count(&s.Outcomes)
+		return float64(n - min(n, s.ReSignedIn))
 	case mFamily:
 		return float64(s.Families[m.family])
 	}
@@ -212,7 +220,7 @@ func DefaultThresholds() []Threshold {
 		}
 	}
 	// A run in which no refresh was accepted tested nothing.
-	return append(out, MustParseThreshold("rate.undecided<0.01"), MustParseThreshold("accepted>0"), MustParseThreshold("rate.shortfall<0.05"))
+	return append(out, MustParseThreshold("rate.undecided<0.01"), MustParseThreshold("requests.accepted>0"), MustParseThreshold("rate.shortfall<0.05"))
 }
 
 // Check measures t on s and reports whether it holds.

@@ -110,7 +110,7 @@ func TestParseThresholdErrors(t *testing.T) {
 
 func TestEvaluateAndDefaults(t *testing.T) {
 	defs := DefaultThresholds()
-	if len(defs) != 16 || defs[len(defs)-3].Expr != "rate.undecided<0.01" || defs[len(defs)-2].Expr != "accepted>0" || defs[len(defs)-1].Expr != "rate.shortfall<0.05" {
+	if len(defs) != 16 || defs[len(defs)-3].Expr != "rate.undecided<0.01" || defs[len(defs)-2].Expr != "requests.accepted>0" || defs[len(defs)-1].Expr != "rate.shortfall<0.05" {
 		t.Fatalf("defaults: %v", defs)
 	}
 	s := &Summary{}
@@ -135,9 +135,20 @@ func TestEvaluateAndDefaults(t *testing.T) {
 	s.Outcomes = OutcomeCounts{}
 	s.Outcomes[oracle.RateLimited] = 500
 	Evaluate(s, defs)
-	if f := s.FailedThresholds(); len(f) != 1 || f[0].Expr != "accepted>0" {
+	if f := s.FailedThresholds(); len(f) != 1 || f[0].Expr != "requests.accepted>0" {
 		t.Fatalf("all throttled: %v", f)
 	}
+	// Every refresh rejected, every family signed in again: the
+	// re-sign-ins are not accepted refreshes.
+	s.Outcomes = OutcomeCounts{}
+	s.Outcomes[oracle.FailUnexpectedLogout] = 20
+	s.Outcomes[oracle.OKRotated] = 20
+	s.ReSignedIn = 20
+	Evaluate(s, defs)
+	if f := s.FailedThresholds(); len(f) != 2 || f[1].Expr != "requests.accepted>0" {
+		t.Fatalf("all rejected: %v", f)
+	}
+	s.ReSignedIn = 0
 	s.Outcomes = tested
 	Evaluate(s, nil)
 	if s.Verdict != VerdictPass || s.Thresholds == nil {

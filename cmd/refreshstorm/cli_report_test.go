@@ -236,3 +236,23 @@ func TestCompareCmdErrors(t *testing.T) {
 		t.Errorf("missing: %d %q", code, out)
 	}
 }
+
+// Merged (sharded) directories compare like single ones.
+func TestCompareMergedDirs(t *testing.T) {
+	base := t.TempDir()
+	dirs := map[string]string{}
+	for _, n := range []string{"a", "b", "c", "d"} {
+		dirs[n] = filepath.Join(base, n)
+		makeResultsDir(t, dirs[n], "scn", 0)
+	}
+	ab, cd := filepath.Join(base, "ab"), filepath.Join(base, "cd")
+	for _, m := range [][]string{{dirs["a"], dirs["b"], "--out", ab}, {dirs["c"], dirs["d"], "--out", cd}} {
+		if out, code := execCmd(newMergeCmd(), m...); code != exitPass {
+			t.Fatalf("merge: %d %s", code, out)
+		}
+	}
+	out, code := execCmd(newCompareCmd(), ab, cd, "--format", "json")
+	if code != exitPass || !strings.Contains(out, `"verdict": "no_significant_change"`) || !strings.Contains(out, `"merged_from"`) {
+		t.Fatalf("merged compare: %d %s", code, out)
+	}
+}
