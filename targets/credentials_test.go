@@ -56,3 +56,23 @@ func TestShardIsDisjointAndComplete(t *testing.T) {
 		t.Fatal("UsersNeeded")
 	}
 }
+
+func TestUTF8BOMIsNotAUser(t *testing.T) {
+	creds, err := ParseCredentials(strings.NewReader("\xef\xbb\xbfidentifier,password\nalice,pw\n"), "users.csv")
+	if err != nil || len(creds) != 1 || creds[0].Identifier != "alice" {
+		t.Fatalf("%v %+v", err, creds)
+	}
+	ims, err := ParseImported(strings.NewReader("\xef\xbb\xbfrefresh,csrf\ntok1,c1\n"), "cookies.csv")
+	if err != nil || len(ims) != 1 || ims[0].Refresh != "tok1" {
+		t.Fatalf("%v %+v", err, ims)
+	}
+}
+
+func TestImportedCookieBytesRejectedWithoutEcho(t *testing.T) {
+	for _, in := range []string{"to ken\n", "tok\x01en\n", "\"tok\nen\"\n", "tok;en\n"} {
+		_, err := ParseImported(strings.NewReader(in), "cookies.csv")
+		if err == nil || !strings.Contains(err.Error(), "cookies.csv:1") || strings.Contains(err.Error(), "tok") {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
