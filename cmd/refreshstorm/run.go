@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"os/signal"
@@ -73,6 +74,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	sc.Network.flags(f)
 	return cmd
 }
 
@@ -103,6 +105,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
 		"progress-interval":      func() { dst.Interval = flags.Interval },
 	}
+	maps.Copy(set, networkOverrides(&dst.Network, &flags.Network))
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
 			apply()
@@ -295,10 +298,13 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if maxWorkers == 0 {
 		maxWorkers = uint64(p.sessions)
 	}
-	transport := attack.NewTransport(int(maxWorkers) + 64)
+	wire, transport, err := sc.Network.dial(int(maxWorkers)+64, target, stderr)
+	if err != nil {
+		return err
+	}
 	defer transport.CloseIdleConnections()
 	boot := targets.BootstrapOptions{}
-	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
+	bootClient := &http.Client{Transport: wire, Timeout: sc.Timeout}
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)
@@ -326,7 +332,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	start := time.Now()
 	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: sc.Duration, Dir: dir})
 	eng, err := attack.New(attack.Config{
-		Pool: pool, Creds: p.creds, Transport: transport,
+		Pool: pool, Creds: p.creds, Transport: wire,
 		Rate: p.rate, Duration: sc.Duration, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
@@ -355,8 +361,10 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitCannotRun, err)
 	}
 	interrupted := ctx.Err() != nil || live.interruptedByUser()
+	echo := configEcho(sc, p, target)
+	sc.Network.echo(echo, wire)
 	sum := rec.Summary(results.RunMeta{
-		Config:           configEcho(sc, p, target),
+		Config:           echo,
 		ScenarioID:       scenarioID(sc, p),
 		Elapsed:          rep.Elapsed,
 		Families:         rep.Families,

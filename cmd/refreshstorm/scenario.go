@@ -38,6 +38,8 @@ type scenario struct {
 	MetricsAddr     string        `yaml:"metrics_addr"`
 	Interval        time.Duration `yaml:"progress_interval"`
 
+	Network network `yaml:",inline"`
+
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
 }
