@@ -19,6 +19,6 @@ func newRootCmd() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	return root
 }
