@@ -18,7 +18,10 @@ func newRootCmd() *cobra.Command {
 		Short:         "Load and chaos testing for refresh-token rotation endpoints",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// cobra's --version prints this template; the same text as `version`.
+		Version: readBuildInfo().Version,
 	}
+	root.SetVersionTemplate(readBuildInfo().String())
 	root.AddCommand(newRunCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	return root
 }
