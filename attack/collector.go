@@ -27,6 +27,7 @@ type collector struct {
 	spread      *hdrhistogram.Histogram
 	outcomes    map[string]oracle.Outcome
 	nextProg    time.Time
+	steered     int // stages NextStage has judged
 }
 
 func newCollector(e *Engine) *collector {
@@ -183,6 +184,7 @@ func (c *collector) snapshot(now time.Time) results.Snapshot {
 }
 
 func (c *collector) publish(now time.Time) {
+	c.steer(now)
 	s := c.snapshot(now)
 	c.e.latest.Store(&s)
 	if c.e.cfg.Progress != nil && !now.Before(c.nextProg) {

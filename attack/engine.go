@@ -26,6 +26,10 @@ type Config struct {
 	Rate     float64       // refreshes per second; 0 = as fast as the target answers
 	Duration time.Duration // 0 = until stopped
 	// Stages, when set, replace Rate and Duration with a load plan.
+	// With NextStage the plan is open: when its last stage has ended and
+	// settled, NextStage is called (on the collector) with that stage's
+	// numbers and returns the stage to append, or false to end the run.
+	NextStage  func(done int, st results.StageSummary) (Stage, bool)
 	Stages     []Stage
 	MaxWorkers uint64        // bound on concurrent requests; 0 = number of sessions
 	Timeout    time.Duration // per request; default 10s

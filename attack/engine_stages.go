@@ -8,7 +8,11 @@ import (
 // newPacer builds the run's pacer: the stage plan, or one constant stage.
 func (e *Engine) newPacer(ctx context.Context) *livePacer {
 	if len(e.cfg.Stages) > 0 {
-		return newStagePacer(ctx, e.cfg.Stages)
+		p := newStagePacer(ctx, append([]Stage(nil), e.cfg.Stages...))
+		if e.cfg.NextStage != nil {
+			p.openPlan()
+		}
+		return p
 	}
 	return newLivePacer(ctx, e.cfg.Rate, e.cfg.Duration)
 }

@@ -27,6 +27,10 @@ type livePacer struct {
 	changes  []RateChange
 	pauses   []Pause
 	segments []segment
+
+	open, closed bool          // an open plan grows (see openPlan)
+	grown        chan struct{} // closed when an open plan grows or closes
+	idleAt       time.Duration // when an open plan ran out; -1 = running
 }
 
 // RateChange records a live change of the requested rate.
@@ -169,58 +173,68 @@ func (p *livePacer) dueConstant(s segment, n float64) (time.Duration, bool) {
 }
 
 // Pace implements vegeta.Pacer. vegeta sleeps for the returned wait and
-// then sends a tick, so pausing and the idle tail of a plan block here.
+// then sends a tick, so pausing, the idle tail of a plan and an open plan
+// waiting for its next stage block here.
 func (p *livePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	p.mu.Lock()
-	for p.paused {
-		ch := p.resumed
-		p.mu.Unlock()
-		select {
-		case <-ch:
-		case <-p.ctx.Done():
+	defer p.mu.Unlock()
+	for {
+		if p.ctx.Err() != nil {
 			return 0, true
 		}
-		p.mu.Lock()
+		if p.paused {
+			p.waitLocked(p.resumed, -1)
+			continue
+		}
+		seg := p.segments[len(p.segments)-1]
+		// vegeta measured elapsed before a wait here ended; the schedule
+		// resumes where the wait left it.
+		elapsed = max(elapsed, seg.wall)
+		p.lastElap, p.lastHits = elapsed, hits
+		now := seg.sched + elapsed - seg.wall
+		if p.total > 0 && now >= p.total {
+			if !p.open || p.closed {
+				return 0, true
+			}
+			if p.idleAt < 0 {
+				p.idleAt = elapsed
+			}
+			p.waitLocked(p.grown, -1)
+			continue
+		}
+		if p.unpaced && seg.override <= 0 {
+			return 0, false
+		}
+		due, ok := p.dueIn(seg, float64(hits-seg.hits+1))
+		if !ok {
+			// Nothing more is asked for: idle out the plan.
+			p.waitLocked(nil, due-now)
+			elapsed += due - now
+			continue
+		}
+		if due <= now {
+			return 0, false
+		}
+		return due - now, false
 	}
-	seg := p.segments[len(p.segments)-1]
-	// vegeta measured elapsed before a pause ended; the schedule resumes
-	// where the pause left it.
-	elapsed = max(elapsed, seg.wall)
-	p.lastElap, p.lastHits = elapsed, hits
-	if p.ctx.Err() != nil {
-		p.mu.Unlock()
-		return 0, true
-	}
-	now := seg.sched + elapsed - seg.wall
-	if p.total > 0 && now >= p.total {
-		p.mu.Unlock()
-		return 0, true
-	}
-	if p.unpaced && seg.override <= 0 {
-		p.mu.Unlock()
-		return 0, false
-	}
-	due, ok := p.dueIn(seg, float64(hits-seg.hits+1))
-	p.mu.Unlock()
-	if !ok {
-		// Nothing more is asked for: idle out the plan, then stop.
-		return 0, p.sleep(due - now)
-	}
-	if due <= now {
-		return 0, false
-	}
-	return due - now, false
 }
 
-// sleep waits d unless the run ends first; it reports true (stop).
-func (p *livePacer) sleep(d time.Duration) bool {
-	t := time.NewTimer(max(d, 0))
-	defer t.Stop()
+// waitLocked releases the lock until ch closes, d passes (d >= 0) or the
+// run ends.
+func (p *livePacer) waitLocked(ch chan struct{}, d time.Duration) {
+	p.mu.Unlock()
+	defer p.mu.Lock()
+	var timeout <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
 	select {
-	case <-t.C:
+	case <-ch:
+	case <-timeout:
 	case <-p.ctx.Done():
 	}
-	return true
 }
 
 // Rate implements vegeta.Pacer.

@@ -10,13 +10,20 @@ type StageReport struct {
 	Requested float64       // hits asked for, live changes included
 }
 
-// spans calls fn with the schedule span of every running segment that
-// ended by wall time end.
+// spans calls fn with the wall span over which each running segment's
+// schedule clock ran, up to wall time end. A segment's clock stops where
+// the next one starts, or at the end of the plan: an open plan that
+// idles between stages runs no schedule while it waits.
 func (p *livePacer) spans(end time.Duration, fn func(s segment, wallFrom, wallTo time.Duration)) {
 	for i, s := range p.segments {
 		to := end
+		schedEnd := p.total
 		if i+1 < len(p.segments) {
 			to = min(end, p.segments[i+1].wall)
+			schedEnd = p.segments[i+1].sched
+		}
+		if (p.total > 0 || i+1 < len(p.segments)) && s.sched+to-s.wall > schedEnd {
+			to = s.wall + max(0, schedEnd-s.sched)
 		}
 		if s.paused || to <= s.wall {
 			continue

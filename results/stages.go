@@ -60,6 +60,10 @@ func (r *Recorder) recordStage(o *Observation, kind Kind, out oracle.Outcome, la
 	}
 }
 
+// PeekStage returns stage i's numbers so far (for a run that steers its
+// plan by them); m is what the pacer knows of it.
+func (r *Recorder) PeekStage(i int, m StageMeta) StageSummary { return r.stage(i).summary(m) }
+
 // StageDropped counts a dropped tick of stage i (on top of RecordDropped).
 func (r *Recorder) StageDropped(i int) { r.stage(i).dropped++ }
 

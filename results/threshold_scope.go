@@ -18,6 +18,18 @@ type scope struct {
 	shortfall   float64
 }
 
+// CheckStage measures t on one stage's numbers, whatever stage t names.
+func (t Threshold) CheckStage(st *StageSummary) (value float64, pass bool) {
+	if !t.metric.scoped() {
+		return 0, false
+	}
+	v := t.metric.scopedValue(stageScope(st))
+	if isBad(v) {
+		return 0, false
+	}
+	return v, t.op.holds(v, t.limit)
+}
+
 // scoped reports whether the metric can be measured on one stage.
 func (m metric) scoped() bool {
 	switch m.kind {
@@ -42,6 +54,10 @@ func scopeOf(s *Summary, name string) (scope, bool) {
 			return scope{}, false
 		}
 	}
+	return stageScope(st), true
+}
+
+func stageScope(st *StageSummary) scope {
 	sc := scope{outcomes: st.counts, lat: st.Latency, latC: st.LatencyCorrected, hist: st.hist, raceLogouts: st.RaceLogouts, shortfall: st.Shortfall}
 	if sc.outcomes.Sum() == 0 {
 		for k, n := range st.Outcomes {
@@ -50,7 +66,7 @@ func scopeOf(s *Summary, name string) (scope, bool) {
 			}
 		}
 	}
-	return sc, true
+	return sc
 }
 
 func (m metric) scopedValue(sc scope) float64 {

@@ -22,6 +22,6 @@ func newRootCmd() *cobra.Command {
 		Version: readBuildInfo().Version,
 	}
 	root.SetVersionTemplate(readBuildInfo().String())
-	root.AddCommand(newRunCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	return root
 }

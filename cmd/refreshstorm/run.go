@@ -138,8 +138,11 @@ type plan struct {
 	shardCount   int
 	rate         float64 // this shard's share of the rate
 	stages       []attack.Stage
-	sessions     int // this shard's share of the sessions
-	baseline     *baseline
+	// nextStage and finish let `capacity` steer the plan and judge it.
+	nextStage func(int, results.StageSummary) (attack.Stage, bool)
+	finish    func(sum *results.Summary, outDir string, stdout io.Writer) error
+	sessions  int // this shard's share of the sessions
+	baseline  *baseline
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -282,6 +285,12 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 	if p.baseline, err = loadBaseline(sc, scenarioID(sc, p)); err != nil {
 		return err
 	}
+	return runPlan(parent, p, stdout, stderr)
+}
+
+// runPlan starts the embedded server if needed and executes p.
+func runPlan(parent context.Context, p *plan, stdout, stderr io.Writer) error {
+	sc := p.sc
 	if parent == nil {
 		parent = context.Background()
 	}
@@ -407,7 +416,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: transport,
-		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
@@ -447,7 +456,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		RateChanges:      rateChanges(rep.RateChanges),
 		ConcurrentSpread: rep.Spread,
 
-		Stages:             stageMeta(rep.Stages),
+		Stages:             attack.StageMetas(rep.Stages),
 		Pauses:             pauses(rep.Pauses),
 		RequestedPerSecond: rep.RequestedPerSecond,
 	})
@@ -470,6 +479,11 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		fmt.Fprint(stdout, "\n"+report.CompareText(cmp))
 	}
 	fmt.Fprintf(stdout, "results: %s\n", outDir)
+	if p.finish != nil {
+		if err := p.finish(sum, outDir, stdout); err != nil || !interrupted {
+			return err
+		}
+	}
 	switch {
 	case interrupted:
 		return withCode(exitInterrupted, errors.New("interrupted; results written"))

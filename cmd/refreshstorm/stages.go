@@ -83,16 +83,6 @@ func shareStages(stages []attack.Stage, n int) {
 	}
 }
 
-// stageMeta converts the engine's stage reports for the summary.
-func stageMeta(in []attack.StageReport) []results.StageMeta {
-	out := make([]results.StageMeta, len(in))
-	for i, r := range in {
-		out[i] = results.StageMeta{Name: r.Stage.Name, Shape: r.Stage.Shape.String(), Warmup: r.Stage.Warmup,
-			Start: r.Start, Ran: r.Ran, Requested: r.Requested}
-	}
-	return out
-}
-
 func pauses(in []attack.Pause) []results.Pause {
 	out := make([]results.Pause, len(in))
 	for i, p := range in {
