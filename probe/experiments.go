@@ -725,6 +725,20 @@ func (d *prober) summarize() {
 	for i := range fp.Reuses {
 		fp.Reuses[i].settle()
 	}
+	// Siblings were allowed to live side by side because the retries looked
+	// like a sibling-minting window; a server that also accepts rotated
+	// tokens outside any window has no such window, so extra live children
+	// are a double spend after all.
+	if fp.HasViolation(oracle.FailReplayAccepted.String()) && !fp.Concurrent.Forks {
+		for i := range ex.Concurrent {
+			if c := &ex.Concurrent[i]; c.LiveChildren > 1 {
+				c.Fork, fp.Concurrent.Forks = true, true
+				d.violation(oracle.FailFork.String(), expConcurrent,
+					"%d concurrent refreshes of one token left %d live children, and the server accepts rotated tokens outside any window: the family forked", c.N, c.LiveChildren)
+				break
+			}
+		}
+	}
 	// A zombie or partial revocation seen by the replays is more specific
 	// than "durable"; revocation that differs between ways trumps both.
 	if r := revocationByWay(fp.Reuses); r == DependsOnWay || (r != Unknown && fp.Revocation != Zombie && fp.Revocation != Partial) {

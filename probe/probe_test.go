@@ -207,7 +207,7 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 			checks: []check{revocation(DependsOnWay), revokedSome(WayConcurrent), way(WayLostResponse, RevokedNot),
 				way(WayParent, RevokedNot), way(WayGrandparent, RevokedNot), way(WayStale, RevokedNot)}},
 		{policy: "strict", expect: oracle.ReuseReject, checks: []check{weakness("revoked_against_policy"), way(WayParent, RevokedBoth)}},
-		{policy: "strict,defect=accept-rotated", violations: []string{"fail_replay_accepted"},
+		{policy: "strict,defect=accept-rotated", violations: []string{"fail_fork", "fail_replay_accepted"},
 			checks: []check{grace(GraceAtLeast, 3000, -1), users(AnyAncestor), reuse(NeverRejected)}},
 	}
 	runs := make([]*probeRun, len(cases))
