@@ -88,7 +88,10 @@ func (o op) holds(v, limit float64) bool {
 // A `!` suffix marks the threshold as aborting: the run ends early once it
 // fails (see Threshold.Abort).
 func ParseThreshold(expr string) (Threshold, error) {
-	body, abort := strings.CutSuffix(strings.TrimSpace(expr), "!")
+	body, abort := strings.CutSuffix(strings.TrimRight(expr, " \t"), "!")
+	if !abort {
+		body = expr // error columns count from the expression as written
+	}
 	p := thresholdParser{expr: body}
 	t, err := p.parse()
 	t.Abort = abort
