@@ -50,10 +50,19 @@ func fmtCount(n uint64) string {
 }
 
 // fmtRate formats a request rate; 0 means "as fast as possible".
+// fmtRequested formats a requested rate, where 0 means "as fast as the
+// target answers"; an achieved rate of 0 is just 0/s (fmtRate).
+func fmtRequested(r float64) string {
+	if r <= 0 {
+		return "max"
+	}
+	return fmtRate(r)
+}
+
 func fmtRate(r float64) string {
 	switch {
 	case r <= 0:
-		return "max"
+		return "0/s"
 	case r < 100:
 		return strconv.FormatFloat(roundSig(r, 3), 'f', -1, 64) + "/s"
 	default:

@@ -18,7 +18,10 @@ func newRootCmd() *cobra.Command {
 		Short:         "Load and chaos testing for refresh-token rotation endpoints",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// cobra's --version prints this template; the same text as `version`.
+		Version: readBuildInfo().Version,
 	}
+	root.SetVersionTemplate(readBuildInfo().String())
 	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	return root
 }
