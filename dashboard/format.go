@@ -49,11 +49,19 @@ func fmtCount(n uint64) string {
 	return string(out)
 }
 
-// fmtRate formats a request rate; 0 means "as fast as possible".
+// fmtRequested formats a requested rate, where 0 means "as fast as possible".
+func fmtRequested(r float64) string {
+	if r <= 0 {
+		return "max"
+	}
+	return fmtRate(r)
+}
+
+// fmtRate formats an achieved rate; 0 is a real zero (paused, stalled target).
 func fmtRate(r float64) string {
 	switch {
 	case r <= 0:
-		return "max"
+		return "0/s"
 	case r < 100:
 		return strconv.FormatFloat(roundSig(r, 3), 'f', -1, 64) + "/s"
 	default:

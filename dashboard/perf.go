@@ -28,7 +28,7 @@ func (m Model) throughputLines(w, sparkH int) []string {
 	if len(pts) > 0 {
 		now = st.accent.Render(fmtRate(pts[len(pts)-1].Rate))
 	}
-	req := fmtRate(m.rate)
+	req := fmtRequested(m.rate)
 	if m.paused {
 		req = st.warn.Render("paused")
 	}

@@ -12,13 +12,17 @@ var errVerdictFailed = errors.New("verdict: fail")
 
 func isSilentVerdict(err error) bool { return errors.Is(err, errVerdictFailed) }
 
+func init() { cobra.AddTemplateFunc("versionText", versionText) }
+
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "refreshstorm",
 		Short:         "Load and chaos testing for refresh-token rotation endpoints",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       version,
 	}
+	root.SetVersionTemplate("{{versionText}}")
 	root.AddCommand(newRunCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newVersionCmd())
 	return root
 }
