@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"sync"
 	"time"
@@ -26,7 +27,7 @@ func (e *Engine) endEvent(ctx context.Context, s *targets.Session) {
 // after a delay the client retries with its old cookie.
 func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosLostResponse)
-	resp, reply := e.send(req)
+	resp, reply := e.send(req, s)
 	received := time.Now()
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosLostResponse)
@@ -37,7 +38,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	ghost, ghostAccess := reply.NewRefresh, reply.NewAccess
 	delay := e.cfg.Chaos.item(ChaosLostResponse).Delay
 	e.goAsync(func(ctx context.Context) {
-		if !sleep(ctx, delay-time.Since(received)) {
+		if !wait.For(ctx, delay-time.Since(received)) {
 			s.Rotate(ghost, ghostAccess, received)
 			e.release(s)
 			return
@@ -98,7 +99,7 @@ func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Respon
 			defer wg.Done()
 			<-start
 			burst[i].sent = time.Now()
-			burst[i].resp, burst[i].reply = e.send(reqs[i])
+			burst[i].resp, burst[i].reply = e.send(reqs[i], s)
 			burst[i].lat = time.Since(burst[i].sent)
 		}()
 	}
@@ -263,7 +264,7 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 		variant = oracle.CSRFWrong
 		req.Header[key] = []string{wrongCSRF(s.CSRF)}
 	}
-	resp, reply := e.send(req)
+	resp, reply := e.send(req, s)
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh, CSRF: variant}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosCSRF)
 	switch {
@@ -317,7 +318,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 	e.profile.FillRefreshHeader(req.Header, parent.Token, s.CSRF)
 	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: time.Since(parent.RotatedAt),
 		Family: s.Family, Token: parent.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
-	resp, reply := e.send(req)
+	resp, reply := e.send(req, s)
 	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosStaleCookie)
 	switch {
@@ -365,7 +366,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 	}
 	stolen, _ := s.Ancestor(depth)
 	d := e.cfg.Chaos.item(ChaosReplay).Delay
-	if !sleep(ctx, d-time.Since(stolen.RotatedAt)) {
+	if !wait.For(ctx, d-time.Since(stolen.RotatedAt)) {
 		e.release(s)
 		return
 	}

@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -65,6 +66,17 @@ const (
 // ParseChaos reads `kind=fraction[:param],…`, e.g.
 // `lost-response=0.02,concurrent=0.02:3,replay=0.01:2s,csrf=0.01,stale-cookie=0.005`.
 func ParseChaos(spec string) (ChaosSpec, error) {
+	c, err := parseChaos(spec)
+	if err != nil && len(err.Error()) > maxErrText {
+		// a huge spec is not echoed whole
+		err = errors.New(err.Error()[:maxErrText] + "…")
+	}
+	return c, err
+}
+
+const maxErrText = 200
+
+func parseChaos(spec string) (ChaosSpec, error) {
 	var c ChaosSpec
 	spec = strings.TrimSpace(spec)
 	if spec == "" {

@@ -1,6 +1,7 @@
 package attack
 
 import (
+	"strings"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -26,6 +27,7 @@ type collector struct {
 	spread      *hdrhistogram.Histogram
 	outcomes    map[string]oracle.Outcome
 	nextProg    time.Time
+	steered     int // stages NextStage has judged
 }
 
 func newCollector(e *Engine) *collector {
@@ -71,17 +73,39 @@ func (c *collector) consume(res <-chan *vegeta.Result, resultsDone func()) {
 	c.publish(time.Now())
 }
 
+// signInFindings records, before the load, the cookie problems the
+// bootstrap sign-ins met: the attributes of a token cookie matter on
+// every answer that sets one, not only on refreshes.
+func (c *collector) signInFindings() {
+	for _, s := range c.e.pool.Sessions() {
+		if s.CookieProblem == "" {
+			continue
+		}
+		c.rec.Record(&results.Observation{
+			Start: c.e.start, Session: s.FP, Family: s.FamilyFP, Kind: results.KindSignIn,
+			Status: 200, Outcome: oracle.FailCookieAttrs, Detail: "sign-in: " + s.CookieProblem,
+		})
+		s.CookieProblem = ""
+	}
+}
+
 // result turns one vegeta Result into an observation.
 func (c *collector) result(r *vegeta.Result) {
 	h := r.Headers
 	name := first(h, hdrOutcome)
 	if name == droppedOutcome {
 		c.rec.RecordDropped()
+		c.rec.StageDropped(c.e.pacer.StageAt(r.Timestamp.Sub(c.e.start)))
 		return
 	}
 	o, ok := c.outcomes[name]
 	if !ok {
-		o = oracle.TransportError // the transport always annotates; no header means vegeta failed before it
+		// The transport always annotates; no header means net/http or
+		// vegeta failed around it. Its own deadline is still a timeout.
+		o = oracle.TransportError
+		if strings.Contains(r.Error, "Timeout exceeded") || strings.Contains(r.Error, "deadline exceeded") {
+			o = oracle.Timeout
+		}
 	}
 	obs := results.Observation{
 		Start:     r.Timestamp,
@@ -95,9 +119,14 @@ func (c *collector) result(r *vegeta.Result) {
 		Latency:   r.Latency,
 		Corrected: r.Latency,
 		Detail:    first(h, hdrDetail),
+		Stage:     c.e.pacer.StageAt(r.Timestamp.Sub(c.e.start)),
 	}
-	if !ok && r.Error != "" {
+	switch {
+	case !ok && r.Error != "":
 		obs.Detail = r.Error
+	case r.Code == 0 && r.Error != "" && obs.Detail != "":
+		// the Go error text (already scrubbed by the transport) says why
+		obs.Detail += ": " + r.Error
 	}
 	if at, scheduled := c.e.pacer.Intended(r.Seq); scheduled {
 		if late := r.End().Sub(c.e.start.Add(at)); late > obs.Corrected {
@@ -118,11 +147,13 @@ func first(h map[string][]string, key string) string {
 func (c *collector) event(ev event) {
 	switch ev.kind {
 	case evObservation:
+		ev.obs.Stage = c.e.pacer.StageAt(ev.obs.Start.Sub(c.e.start))
 		c.rec.Record(&ev.obs)
 	case evFamilyEnd:
 		c.families[ev.state]++
 	case evRaceLogout:
 		c.raceLogouts++
+		c.rec.StageRaceLogout(c.e.pacer.StageAt(time.Since(c.e.start)))
 	case evReSignIn:
 		c.reSignIns++
 	case evInjected:
@@ -153,6 +184,7 @@ func (c *collector) snapshot(now time.Time) results.Snapshot {
 }
 
 func (c *collector) publish(now time.Time) {
+	c.steer(now)
 	s := c.snapshot(now)
 	c.e.latest.Store(&s)
 	if c.e.cfg.Progress != nil && !now.Before(c.nextProg) {

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"time"
 
@@ -21,7 +22,7 @@ func (e *Engine) refreshDirect(ctx context.Context, token, csrf string) (reply o
 	}
 	e.profile.FillRefreshHeader(req.Header, token, csrf)
 	sent = time.Now()
-	_, reply = e.send(req)
+	_, reply = e.send(req, nil)
 	return reply, sent, time.Since(sent)
 }
 
@@ -53,21 +54,6 @@ func (e *Engine) probeAccess(ctx context.Context, s *targets.Session, chaos Chao
 		e.observe(results.KindProbe, chaos, s, sent, time.Since(sent), status, j)
 	}
 	return j
-}
-
-// sleep waits d or until ctx ends; it reports whether the wait completed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	if d <= 0 {
-		return ctx.Err() == nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
 
 // release hands a session back to the pool after a chaos event.
@@ -125,7 +111,7 @@ func (e *Engine) probeRevocation(ctx context.Context, s *targets.Session, chaos 
 		s.State = oracle.FamilyZombie
 		return
 	}
-	if !sleep(ctx, e.cfg.Policy.Grace+e.cfg.ProbeMargin) {
+	if !wait.For(ctx, e.cfg.Policy.Grace+e.cfg.ProbeMargin) {
 		s.State = oracle.FamilyRevokedCorrectly
 		return
 	}

@@ -23,8 +23,14 @@ type Config struct {
 	// Transport sends the requests; nil means a tuned *http.Transport.
 	Transport http.RoundTripper
 
-	Rate       float64       // refreshes per second; 0 = as fast as the target answers
-	Duration   time.Duration // 0 = until stopped
+	Rate     float64       // refreshes per second; 0 = as fast as the target answers
+	Duration time.Duration // 0 = until stopped
+	// Stages, when set, replace Rate and Duration with a load plan.
+	// With NextStage the plan is open: when its last stage has ended and
+	// settled, NextStage is called (on the collector) with that stage's
+	// numbers and returns the stage to append, or false to end the run.
+	NextStage  func(done int, st results.StageSummary) (Stage, bool)
+	Stages     []Stage
 	MaxWorkers uint64        // bound on concurrent requests; 0 = number of sessions
 	Timeout    time.Duration // per request; default 10s
 
@@ -57,7 +63,11 @@ type Report struct {
 	LostSlots   uint64
 	Stopped     bool // ended early by Stop or the context
 	RateChanges []RateChange
-	Spread      results.Quantiles // send-time spread of concurrent bursts
+	Pauses      []Pause
+	Stages      []StageReport
+	// RequestedPerSecond is the requested rate of every second; nil unpaced.
+	RequestedPerSecond []float64
+	Spread             results.Quantiles // send-time spread of concurrent bursts
 }
 
 // Engine runs one attack. Create it with New, call Run once.
@@ -134,6 +144,11 @@ func New(cfg Config) (*Engine, error) {
 	return e, nil
 }
 
+// DefaultIdleTimeout is below the keep-alive timeouts of common servers
+// (Node 5s, nginx 75s, Go 3min): a connection the server is about to close
+// is dropped first, so a refresh is never sent on it to be lost.
+const DefaultIdleTimeout = 4 * time.Second
+
 // NewTransport returns an http.Transport sized for a load run on
 // loopback or a LAN: enough idle connections that every worker keeps one
 // warm, no compression (bodies are tiny), no proxy.
@@ -142,7 +157,7 @@ func NewTransport(conns int) *http.Transport {
 		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
 		MaxIdleConns:          0,
 		MaxIdleConnsPerHost:   conns,
-		IdleConnTimeout:       90 * time.Second,
+		IdleConnTimeout:       DefaultIdleTimeout,
 		DisableCompression:    true,
 		ForceAttemptHTTP2:     false,
 		ResponseHeaderTimeout: 0,
@@ -192,8 +207,10 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.asyncCx = asyncCtx
 	e.otherCSRF = e.snapshotOtherCSRF()
 
-	e.pacer = newLivePacer(runCtx, e.cfg.Rate, e.cfg.Duration)
-	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout, CheckRedirect: noRedirects}
+	e.pacer = e.newPacer(runCtx)
+	// send puts the --timeout deadline on each request itself; the
+	// client's is a backstop that must not win the race.
+	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout + 2*time.Second, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)
 	attacker := vegeta.NewAttacker(
 		vegeta.Client(client),
@@ -216,7 +233,10 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	}()
 
 	e.start = time.Now()
-	res := attacker.Attack(e.pool.Targeter(e.assignChaos), e.pacer, e.cfg.Duration, "refreshstorm")
+	c := newCollector(e)
+	c.signInFindings() // before the first lease: the pool is still ours
+	// The pacer ends the attack: its clock stops while paused.
+	res := attacker.Attack(e.pool.Targeter(e.assignChaos), e.pacer, 0, "refreshstorm")
 
 	// Interrupts cancel the follow-ups at once; a normal end lets them
 	// finish within the longest an event can take.
@@ -239,7 +259,6 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 		}
 	}()
 
-	c := newCollector(e)
 	c.consume(res, func() {
 		cancelRun()
 		e.async.Wait()
@@ -252,6 +271,7 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 		Stopped:     stopped.Load() || ctx.Err() != nil,
 		RateChanges: e.pacer.Changes(),
 	}
+	e.reportStages(rep)
 	c.finish(rep)
 	return rep, nil
 }

@@ -48,6 +48,6 @@ func (e *Engine) observe(kind results.Kind, chaos ChaosKind, s *targets.Session,
 		Outcome:   j.Outcome,
 		Latency:   lat,
 		Corrected: lat,
-		Detail:    j.Detail,
+		Detail:    secretFree(j.Detail, s),
 	}})
 }

@@ -7,23 +7,30 @@ import (
 	"time"
 )
 
-// livePacer is a constant-rate vegeta.Pacer whose rate can change and that
-// can pause while an attack runs (dashboard keys). Each change starts a new
-// segment so the schedule before it is kept: that schedule is also what
-// coordinated-omission correction measures latency against.
+// livePacer is the vegeta.Pacer of a run: it follows the stage plan, its
+// rate can be changed live and it can pause (dashboard keys). The plan runs
+// on a schedule clock that stops while paused, so a paused stage keeps its
+// length. Each change starts a new segment so the schedule before it is
+// kept: that schedule is also what coordinated-omission correction
+// measures latency against.
 type livePacer struct {
 	mu       sync.Mutex
 	ctx      context.Context
-	duration time.Duration // the attack's; a pause does not outlast it
-	rate     float64       // hits per second; 0 = as fast as possible
-	segStart time.Duration
-	segHits  uint64
+	stages   []Stage
+	ends     []time.Duration // schedule time at which each stage ends
+	total    time.Duration   // 0 = runs until stopped
+	unpaced  bool            // --rate 0: as fast as possible
 	lastElap time.Duration
 	lastHits uint64
 	paused   bool
 	resumed  chan struct{}
 	changes  []RateChange
+	pauses   []Pause
 	segments []segment
+
+	open, closed bool          // an open plan grows (see openPlan)
+	grown        chan struct{} // closed when an open plan grows or closes
+	idleAt       time.Duration // when an open plan ran out; -1 = running
 }
 
 // RateChange records a live change of the requested rate.
@@ -32,80 +39,241 @@ type RateChange struct {
 	Rate float64
 }
 
-type segment struct {
-	start time.Duration
-	hits  uint64
-	rate  float64
+// Pause is one pause of the load, in wall time since the run started.
+type Pause struct {
+	At, Length time.Duration
 }
 
+// segment is a stretch of wall time over which the schedule clock runs
+// (or, when paused, stands) at one setting.
+type segment struct {
+	wall     time.Duration // wall time the segment starts
+	sched    time.Duration // schedule time at its start
+	hits     uint64        // hits sent before it
+	override float64       // live rate in force, < 0 = the plan's
+	until    time.Duration // schedule time the override ends (end of its stage)
+	paused   bool
+}
+
+// newLivePacer paces a constant rate for duration (0 = until stopped);
+// rate 0 sends as fast as the workers allow.
 func newLivePacer(ctx context.Context, rate float64, duration time.Duration) *livePacer {
-	p := &livePacer{ctx: ctx, rate: rate, duration: duration, resumed: make(chan struct{})}
-	p.segments = []segment{{rate: rate}}
+	st := Stage{Name: "1", Duration: duration, Shape: Shape{From: rate, To: rate}}
+	p := newStagePacer(ctx, []Stage{st})
+	p.unpaced = rate <= 0
 	return p
 }
 
+// newStagePacer paces the stages one after the other.
+func newStagePacer(ctx context.Context, stages []Stage) *livePacer {
+	p := &livePacer{ctx: ctx, stages: stages, resumed: make(chan struct{})}
+	var at time.Duration
+	for _, s := range stages {
+		at += s.Duration
+		p.ends = append(p.ends, at)
+	}
+	p.total = at
+	if len(stages) == 1 && stages[0].Duration <= 0 {
+		p.total = 0
+		p.ends[0] = math.MaxInt64
+	}
+	p.segments = []segment{{override: -1}}
+	return p
+}
+
+// stageAt returns the stage index at schedule time t.
+func (p *livePacer) stageAt(t time.Duration) int {
+	for i, end := range p.ends {
+		if t < end {
+			return i
+		}
+	}
+	return len(p.ends) - 1
+}
+
+func (p *livePacer) stageStart(i int) time.Duration {
+	if i == 0 {
+		return 0
+	}
+	return p.ends[i-1]
+}
+
+// planHits is how many hits the plan asks for by schedule time t.
+func (p *livePacer) planHits(t time.Duration) float64 {
+	sum := 0.0
+	for i, s := range p.stages {
+		start := p.stageStart(i)
+		if t <= start {
+			break
+		}
+		d := s.Duration
+		if p.total == 0 {
+			d = time.Duration(math.MaxInt64)
+		}
+		sum += s.Shape.hitsBy(min(t-start, d), s.Duration)
+	}
+	return sum
+}
+
+// segHits is how many hits segment s asks for over schedule [s.sched, t].
+func (p *livePacer) segHits(s segment, t time.Duration) float64 {
+	if t <= s.sched {
+		return 0
+	}
+	if s.override < 0 {
+		return p.planHits(t) - p.planHits(s.sched)
+	}
+	if t <= s.until {
+		return s.override * (t - s.sched).Seconds()
+	}
+	return s.override*(s.until-s.sched).Seconds() + p.planHits(t) - p.planHits(s.until)
+}
+
+// dueIn returns the schedule time at which segment s reaches n hits, or
+// false if it does not before the plan ends.
+func (p *livePacer) dueIn(s segment, n float64) (time.Duration, bool) {
+	if due, ok := p.dueConstant(s, n); ok {
+		return due, true
+	}
+	hi := p.total
+	if hi == 0 {
+		hi = s.sched + 24*time.Hour
+	}
+	if p.segHits(s, hi) < n {
+		return hi, false
+	}
+	lo := s.sched
+	for hi-lo > time.Microsecond/4 {
+		mid := lo + (hi-lo)/2
+		if p.segHits(s, mid) >= n {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi, true
+}
+
+// dueConstant solves dueIn exactly when the rate is constant from the
+// segment's start to the due time, the common case.
+func (p *livePacer) dueConstant(s segment, n float64) (time.Duration, bool) {
+	rate, end := s.override, s.until
+	if rate < 0 {
+		i := p.stageAt(s.sched)
+		if p.stages[i].Shape.Kind != ShapeConstant {
+			return 0, false
+		}
+		rate, end = p.stages[i].Shape.From, p.ends[i]
+	}
+	if rate <= 0 {
+		return 0, false
+	}
+	due := s.sched + time.Duration(n*float64(time.Second)/rate)
+	return due, due <= end
+}
+
 // Pace implements vegeta.Pacer. vegeta sleeps for the returned wait and
-// then sends a tick, so pausing has to block here.
+// then sends a tick, so pausing, the idle tail of a plan and an open plan
+// waiting for its next stage block here.
 func (p *livePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, bool) {
 	p.mu.Lock()
-	if p.paused {
-		// vegeta measured elapsed before calling; the pause adds to it.
-		pausedAt := time.Now()
-		var ends <-chan time.Time
-		if p.duration > 0 {
-			t := time.NewTimer(p.duration - elapsed)
-			defer t.Stop()
-			ends = t.C
+	defer p.mu.Unlock()
+	for {
+		if p.ctx.Err() != nil {
+			return 0, true
 		}
-		for p.paused {
-			ch := p.resumed
-			p.mu.Unlock()
-			select {
-			case <-ch:
-			case <-ends:
-				return 0, true
-			case <-p.ctx.Done():
+		if p.paused {
+			p.waitLocked(p.resumed, -1)
+			continue
+		}
+		seg := p.segments[len(p.segments)-1]
+		// vegeta measured elapsed before a wait here ended; the schedule
+		// resumes where the wait left it.
+		elapsed = max(elapsed, seg.wall)
+		p.lastElap, p.lastHits = elapsed, hits
+		now := seg.sched + elapsed - seg.wall
+		if p.total > 0 && now >= p.total {
+			if !p.open || p.closed {
 				return 0, true
 			}
-			p.mu.Lock()
+			if p.idleAt < 0 {
+				p.idleAt = elapsed
+			}
+			p.waitLocked(p.grown, -1)
+			continue
 		}
-		elapsed += time.Since(pausedAt)
+		if p.unpaced && seg.override <= 0 {
+			return 0, false
+		}
+		due, ok := p.dueIn(seg, float64(hits-seg.hits+1))
+		if !ok {
+			// Nothing more is asked for: idle out the plan.
+			p.waitLocked(nil, due-now)
+			elapsed += due - now
+			continue
+		}
+		if due <= now {
+			return 0, false
+		}
+		return due - now, false
 	}
-	defer p.mu.Unlock()
-	if p.ctx.Err() != nil {
-		return 0, true
+}
+
+// waitLocked releases the lock until ch closes, d passes (d >= 0) or the
+// run ends.
+func (p *livePacer) waitLocked(ch chan struct{}, d time.Duration) {
+	p.mu.Unlock()
+	defer p.mu.Lock()
+	var timeout <-chan time.Time
+	if d >= 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
 	}
-	p.lastElap, p.lastHits = elapsed, hits
-	if p.rate <= 0 {
-		return 0, false
+	select {
+	case <-ch:
+	case <-timeout:
+	case <-p.ctx.Done():
 	}
-	interval := time.Duration(float64(time.Second) / p.rate)
-	due := p.segStart + time.Duration(hits-p.segHits+1)*interval
-	if due <= elapsed {
-		return 0, false
-	}
-	return due - elapsed, false
 }
 
 // Rate implements vegeta.Pacer.
 func (p *livePacer) Rate(time.Duration) float64 {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.paused {
+	r, paused := p.Current()
+	if paused {
 		return 0
 	}
-	return p.rate
+	return r
 }
 
-// SetRate changes the rate from the next tick on and returns it.
+// schedAt maps wall time at to the schedule clock (lock held).
+func (p *livePacer) schedAt(at time.Duration) time.Duration {
+	for i := len(p.segments) - 1; i >= 0; i-- {
+		s := p.segments[i]
+		if at < s.wall && i > 0 {
+			continue
+		}
+		if s.paused {
+			return s.sched
+		}
+		return s.sched + max(0, at-s.wall)
+	}
+	return at
+}
+
+// SetRate changes the rate from the next tick on, until the end of the
+// current stage, and returns it.
 func (p *livePacer) SetRate(rate float64, at time.Duration) float64 {
 	if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
 		rate = 0
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.rate = rate
-	p.rebase(at)
+	at = max(at, p.lastElap)
+	sched := p.schedAt(at)
+	until := p.ends[p.stageAt(sched)]
+	last := p.segments[len(p.segments)-1]
+	p.segments = append(p.segments, segment{wall: at, sched: sched, hits: p.lastHits, override: rate, until: until, paused: last.paused})
 	p.changes = append(p.changes, RateChange{At: at, Rate: rate})
 	return rate
 }
@@ -117,21 +285,23 @@ func (p *livePacer) SetPaused(paused bool, at time.Duration) {
 	if p.paused == paused {
 		return
 	}
+	at = max(at, p.lastElap)
+	last := p.segments[len(p.segments)-1]
+	next := segment{wall: at, sched: p.schedAt(at), hits: p.lastHits, override: last.override, until: last.until, paused: paused}
+	if next.override >= 0 && next.sched >= next.until {
+		next.override = -1
+	}
+	p.segments = append(p.segments, next)
 	p.paused = paused
-	if !paused {
-		p.rebase(at)
-		close(p.resumed)
-		p.resumed = make(chan struct{})
+	if paused {
+		p.pauses = append(p.pauses, Pause{At: at})
+		return
 	}
-}
-
-// rebase starts a new schedule segment at elapsed time at.
-func (p *livePacer) rebase(at time.Duration) {
-	p.segStart, p.segHits = at, p.lastHits
-	if p.lastElap > at {
-		p.segStart = p.lastElap
+	if n := len(p.pauses); n > 0 {
+		p.pauses[n-1].Length = at - p.pauses[n-1].At
 	}
-	p.segments = append(p.segments, segment{start: p.segStart, hits: p.segHits, rate: p.rate})
+	close(p.resumed)
+	p.resumed = make(chan struct{})
 }
 
 // Intended returns when hit number seq was scheduled, relative to the
@@ -141,13 +311,17 @@ func (p *livePacer) Intended(seq uint64) (time.Duration, bool) {
 	defer p.mu.Unlock()
 	for i := len(p.segments) - 1; i >= 0; i-- {
 		s := p.segments[i]
-		if seq < s.hits {
+		if seq < s.hits || s.paused {
 			continue
 		}
-		if s.rate <= 0 {
+		if p.unpaced && s.override <= 0 {
 			return 0, false
 		}
-		return s.start + time.Duration(float64(seq-s.hits+1)*float64(time.Second)/s.rate), true
+		due, ok := p.dueIn(s, float64(seq-s.hits+1))
+		if !ok {
+			return 0, false
+		}
+		return s.wall + due - s.sched, true
 	}
 	return 0, false
 }
@@ -156,7 +330,36 @@ func (p *livePacer) Intended(seq uint64) (time.Duration, bool) {
 func (p *livePacer) Current() (float64, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.rate, p.paused
+	return p.rateAtLocked(p.lastElap), p.paused
+}
+
+// rateAtLocked is the requested rate at wall time at.
+func (p *livePacer) rateAtLocked(at time.Duration) float64 {
+	seg := p.segments[0]
+	for _, s := range p.segments {
+		if s.wall <= at {
+			seg = s
+		}
+	}
+	if seg.paused {
+		return 0
+	}
+	t := seg.sched + at - seg.wall
+	if seg.override >= 0 && t < seg.until {
+		return seg.override
+	}
+	if p.unpaced {
+		return 0
+	}
+	i := p.stageAt(t)
+	return p.stages[i].Shape.RateAt(t-p.stageStart(i), p.stages[i].Duration)
+}
+
+// StageAt returns the index of the stage running at wall time at.
+func (p *livePacer) StageAt(at time.Duration) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.stageAt(p.schedAt(at))
 }
 
 // Changes returns the recorded rate changes.
@@ -164,4 +367,15 @@ func (p *livePacer) Changes() []RateChange {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]RateChange(nil), p.changes...)
+}
+
+// Pauses returns the recorded pauses; one still open lasts until end.
+func (p *livePacer) Pauses(end time.Duration) []Pause {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := append([]Pause(nil), p.pauses...)
+	if n := len(out); n > 0 && p.paused {
+		out[n-1].Length = max(0, end-out[n-1].At)
+	}
+	return out
 }

@@ -31,29 +31,40 @@ func TestLivePacerSchedule(t *testing.T) {
 	}
 }
 
-func TestPausedPacerStopsAtTheDuration(t *testing.T) {
-	p := newLivePacer(context.Background(), 100, 300*time.Millisecond)
-	p.SetPaused(true, 0)
-	done := make(chan bool)
-	go func() {
-		_, stop := p.Pace(100*time.Millisecond, 10)
-		done <- stop
-	}()
-	select {
-	case stop := <-done:
-		if !stop {
-			t.Fatal("a pause past the duration did not stop the attack")
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("a paused pacer outlived the attack's duration")
+func TestPauseStopsTheScheduleClock(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := newLivePacer(ctx, 100, 300*time.Millisecond)
+	p.Pace(100*time.Millisecond, 10)
+	p.SetPaused(true, 100*time.Millisecond)
+	p.SetPaused(false, 400*time.Millisecond) // paused past the planned end
+	if _, stop := p.Pace(400*time.Millisecond, 10); stop {
+		t.Fatal("a pause used up the stage: its clock should stop while paused")
 	}
+	if at, _ := p.Intended(10); at != 410*time.Millisecond {
+		t.Fatalf("hit 10 due at %s, want 410ms (the schedule resumes after the pause)", at)
+	}
+	if _, stop := p.Pace(601*time.Millisecond, 30); !stop {
+		t.Fatal("the stage did not end 200ms of schedule after the pause")
+	}
+	if ps := p.Pauses(time.Second); len(ps) != 1 || ps[0].Length != 300*time.Millisecond {
+		t.Fatalf("pauses %v", ps)
+	}
+	cancel()
+	p.SetPaused(true, 0)
+	if _, stop := p.Pace(0, 0); !stop {
+		t.Fatal("a paused pacer ignored the end of the run")
+	}
+}
+
+func TestResumeDoesNotCountThePauseTwice(t *testing.T) {
 	q := newLivePacer(context.Background(), 100, 0)
 	q.SetPaused(true, 0)
 	go func() {
 		time.Sleep(50 * time.Millisecond)
 		q.SetPaused(false, 50*time.Millisecond)
 	}()
-	wait, stop := q.Pace(50*time.Millisecond, 5)
+	wait, stop := q.Pace(50*time.Millisecond, 0)
 	if stop {
 		t.Fatal("resume stopped the attack")
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"io"
 	"net"
 	"net/http"
@@ -86,7 +87,7 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // plain is one ordinary refresh by a legitimate client.
 func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*http.Response, error) {
-	resp, reply := e.send(req)
+	resp, reply := e.send(req, s)
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, kind)
 	if j.Accepted {
@@ -125,10 +126,18 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 // send performs one request and reads the reply whole. The response it
 // returns always has a readable body (vegeta reads it again) and a header
 // map for annotations, even when the request failed below HTTP.
-func (e *Engine) send(req *http.Request) (*http.Response, oracle.Reply) {
+//
+// The request gets its own --timeout deadline here, below the client's
+// (which is longer): when the client's timer won, net/http dropped the
+// annotated answer and the collector could only call it a transport error.
+func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
+	ctx, cancel := context.WithTimeout(req.Context(), e.cfg.Timeout)
+	defer cancel()
+	req = req.WithContext(ctx)
+	timedOut := func(err error) bool { return isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded) }
 	resp, err := e.next.RoundTrip(req)
 	if err != nil {
-		return synthetic(req, "transport error: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
+		return synthetic(req, "transport error: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
 	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	defer bodyBuffers.Put(buf)
@@ -136,7 +145,7 @@ func (e *Engine) send(req *http.Request) (*http.Response, oracle.Reply) {
 	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody))
 	resp.Body.Close()
 	if err != nil {
-		return synthetic(req, "reading body: "+err.Error()), oracle.Reply{NoResponse: true, Timeout: isTimeout(err)}
+		return synthetic(req, "reading body: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
 	}
 	// The verdict travels on the headers and result files never keep
 	// bodies, so vegeta gets an empty one: the buffer is reused at once.
@@ -183,6 +192,22 @@ func annotate(h http.Header, s *targets.Session, j oracle.Judgement, kind ChaosK
 		h[hdrChaos] = chaosValues[kind]
 	}
 	if j.Outcome != oracle.OKRotated {
-		h[hdrDetail] = []string{j.Detail}
+		h[hdrDetail] = []string{secretFree(j.Detail, s)}
 	}
+}
+
+// secretFree scrubs a text that may quote the target or a Go error of the
+// session's own secrets, which only the session knows; the recorder
+// scrubs the process-wide ones again.
+func secretFree(text string, s *targets.Session) string {
+	if s == nil {
+		return scrub.Text(text)
+	}
+	extra := make([]string, 0, 3+targets.MaxAncestors)
+	extra = append(extra, s.Refresh, s.Access, s.CSRF)
+	for k := 1; k <= s.Ancestors(); k++ {
+		a, _ := s.Ancestor(k)
+		extra = append(extra, a.Token)
+	}
+	return scrub.Text(text, extra...)
 }

@@ -17,7 +17,7 @@ const (
 type Config struct {
 	Policy     Policy
 	Users      map[string]string // identifier -> password
-	FamilyCap  int               // active families per user; 0 = DefaultFamilyCap; one more sign-in revokes the user's oldest family
+	FamilyCap  int               // active families per user; 0 = Policy.FamilyCap, else DefaultFamilyCap; one more sign-in revokes the user's oldest family
 	AccessTTL  time.Duration     // 0 = DefaultAccessTTL
 	RefreshTTL time.Duration     // absolute lifetime of a family's refresh chain; 0 = DefaultRefreshTTL
 	Secret     []byte            // HMAC key for CSRF and access tokens; random if nil
@@ -26,7 +26,7 @@ type Config struct {
 
 // withDefaults validates cfg and fills its zero fields.
 func (cfg Config) withDefaults() (Config, error) {
-	if err := cfg.Policy.validate(); err != nil {
+	if err := cfg.Policy.Validate(); err != nil {
 		return cfg, err
 	}
 	if len(cfg.Users) == 0 {
@@ -44,6 +44,9 @@ func (cfg Config) withDefaults() (Config, error) {
 		return cfg, fmt.Errorf("access TTL %v is negative", cfg.AccessTTL)
 	case cfg.RefreshTTL < 0:
 		return cfg, fmt.Errorf("refresh TTL %v is negative", cfg.RefreshTTL)
+	}
+	if cfg.FamilyCap == 0 {
+		cfg.FamilyCap = cfg.Policy.FamilyCap // family-cap= in the policy grammar
 	}
 	if cfg.FamilyCap == 0 {
 		cfg.FamilyCap = DefaultFamilyCap

@@ -1,6 +1,7 @@
 package authserver
 
 import (
+	"sync"
 	"testing"
 	"time"
 )
@@ -122,4 +123,50 @@ func mustFamKey(t *testing.T, id string) famKey {
 		t.Fatalf("bad family id %q", id)
 	}
 	return k
+}
+
+func TestDefectRevokeOnConcurrentOnly(t *testing.T) {
+	e := newEnv(t, "strict,defect=revoke-on-concurrent-only")
+	// Sequential reuse: rejected by the pre-check, nothing revoked.
+	s0 := e.signIn("user-0001")
+	s1 := e.mustRotate(s0)
+	expect(t, "replay", e.refresh(s0.refresh, s0.csrf), 401, ErrReused)
+	if e.sessionStatus(s1.access) != 200 {
+		t.Fatal("sequential reuse revoked the access cookie")
+	}
+	e.mustRotate(s1)
+	if st := e.srv.Stats(); st.FamiliesRevoked != 0 {
+		t.Fatalf("sequential reuse revoked a family: %+v", st)
+	}
+	// Concurrent duplicates: both pass the pre-check, the loser revokes.
+	revoked := 0
+	for range 5 {
+		s := e.signIn("user-0002")
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		var r [2]reply
+		for i := range r {
+			wg.Add(1)
+			go func() { defer wg.Done(); <-start; r[i] = e.refresh(s.refresh, s.csrf) }()
+		}
+		close(start)
+		wg.Wait()
+		if r[0].status == 200 && r[1].status == 200 {
+			t.Fatal("both duplicates accepted")
+		}
+		if e.sessionStatus(s.access) == 401 {
+			revoked++
+		}
+	}
+	if revoked == 0 {
+		t.Fatal("no concurrent duplicate revoked its family in 5 bursts")
+	}
+}
+
+func TestFamilyCapFromPolicy(t *testing.T) {
+	e := newEnv(t, "strict,family-cap=2")
+	a, b, c := e.signIn("user-0001"), e.signIn("user-0001"), e.signIn("user-0001")
+	expect(t, "evicted", e.refresh(a.refresh, a.csrf), 401, ErrInvalidSession)
+	e.mustRotate(b)
+	e.mustRotate(c)
 }

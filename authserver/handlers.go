@@ -55,6 +55,9 @@ func (s *Server) accessFamily(r *http.Request, now int64) (*family, int64) {
 
 func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 	s.st.refreshes.Add(1)
+	if !s.admitRefresh(r.Context()) {
+		return // the client gave up while queued
+	}
 	now := s.nowNs()
 	s.maybeSweep(now)
 	text := cookieValue(r, RefreshCookie)
@@ -82,6 +85,10 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 			s.csrfConsume(t, now)
 		}
 		writeError(w, http.StatusForbidden, ErrInvalidCSRF)
+		return
+	}
+	if s.has(DefectRevokeOnConcurrentOnly) && s.prechecked(t, now) {
+		writeError(w, http.StatusUnauthorized, ErrReused)
 		return
 	}
 	switch out, raw := s.refresh(t, now); out {

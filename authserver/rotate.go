@@ -9,6 +9,26 @@ import (
 // state and writing its rotation.
 const nonAtomicGap = time.Millisecond
 
+// precheckGap is the round trip DefectRevokeOnConcurrentOnly leaves between
+// its lock-free pre-check and the locked rotation, as a database query
+// before a locking transaction would.
+const precheckGap = 2 * time.Millisecond
+
+// prechecked is DefectRevokeOnConcurrentOnly's first look at a token,
+// taken without the family's lock: a token seen rotated outside the grace
+// window is rejected as reuse there, without revoking anything. Only
+// requests that pass it, such as a duplicate racing the rotation of the
+// same token, reach the locked path, whose reuse branch revokes.
+func (s *Server) prechecked(t *token, now int64) bool {
+	at := t.seenRotatedAt.Load()
+	if at == 0 || (s.pol.Grace > 0 && now-at <= int64(s.pol.Grace)) {
+		time.Sleep(precheckGap)
+		return false
+	}
+	s.st.reuse.Add(1)
+	return true
+}
+
 type outcome uint8
 
 const (
@@ -24,10 +44,13 @@ const (
 // and returns the outcome and, when accepted, the refresh token to hand out.
 func (s *Server) refresh(t *token, now int64) (outcome, string) {
 	f := t.fam
-	f.mu.Lock()
+	fellThrough := s.lockFamily(f)
 	defer f.mu.Unlock()
 	if s.deadLocked(f, now) {
 		return outDead, ""
+	}
+	if fellThrough {
+		return outRotated, s.rotateLocked(f, t, now)
 	}
 	if !t.rotated {
 		if s.has(DefectNonAtomic) {

@@ -40,6 +40,7 @@ type Server struct {
 	keepChildRaw bool
 
 	lastSweep atomic.Int64
+	thr       *throttle // capacity model; nil = unbounded
 	bg        sync.WaitGroup
 	st        counters
 }
@@ -78,6 +79,7 @@ func New(cfg Config) (*Server, error) {
 	for id, pw := range cfg.Users {
 		s.users[id] = &user{id: id, password: pw}
 	}
+	s.thr = newThrottle(p)
 	s.lastSweep.Store(s.nowNs())
 	return s, nil
 }

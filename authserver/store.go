@@ -2,6 +2,7 @@ package authserver
 
 import (
 	"sync"
+	"sync/atomic"
 )
 
 // Memory: a token costs ~150 bytes (record, map entry, chain slot). A family
@@ -29,6 +30,9 @@ type token struct {
 	rotated   bool
 	rotatedAt int64  // unix ns of the first rotation
 	childRaw  string // the child's text, kept only for dup=same-child
+	// seenRotatedAt mirrors rotatedAt for the lock-free pre-check of
+	// DefectRevokeOnConcurrentOnly (0: not rotated yet).
+	seenRotatedAt atomic.Int64
 }
 
 // family is one session family (one sign-in and its rotations).
@@ -176,6 +180,7 @@ func (s *Server) rotateLocked(f *family, t *token, now int64) string {
 	raw := s.mintLocked(f, t, now)
 	if !t.rotated {
 		t.rotated, t.rotatedAt = true, now
+		t.seenRotatedAt.Store(now)
 	}
 	if s.keepChildRaw {
 		t.childRaw = raw

@@ -101,6 +101,7 @@ func TestParsePolicy(t *testing.T) {
 		"grace=10s":                  {Grace: 10 * time.Second},
 		"grace=1.5s,reuse=reject":    {Grace: 1500 * time.Millisecond, Reuse: ReuseReject},
 		"strict,reuse=revoke-family": {},
+		"grace=2s,dup=sibling":       {Grace: 2 * time.Second},
 	}
 	for in, want := range good {
 		got, err := ParsePolicy(in)
@@ -111,7 +112,7 @@ func TestParsePolicy(t *testing.T) {
 			t.Errorf("round trip of %q: %+v %v", in, back, err)
 		}
 	}
-	for _, bad := range []string{"lenient", "grace=", "grace=ten", "grace=-1s", "strict,reuse=ignore", "strict,foo=bar", "reuse=reject"} {
+	for _, bad := range []string{"lenient", "grace=", "grace=ten", "grace=-1s", "strict,reuse=ignore", "strict,foo=bar", "reuse=reject", "strict,defect=zombie", "strict,family-cap=3"} {
 		if _, err := ParsePolicy(bad); err == nil {
 			t.Errorf("ParsePolicy(%q) accepted", bad)
 		}

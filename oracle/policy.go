@@ -2,8 +2,9 @@ package oracle
 
 import (
 	"fmt"
-	"strings"
 	"time"
+
+	"github.com/refreshstorm/refreshstorm/internal/policyspec"
 )
 
 // ReuseAction is what the declared policy says reuse outside the grace
@@ -47,39 +48,22 @@ func (p Policy) String() string {
 	return base
 }
 
-// ParsePolicy reads `strict` or `grace=10s`, optionally followed by
-// `,reuse=revoke-family` or `,reuse=reject`.
+// ParsePolicy reads the policy grammar (see policyspec.Parse) as a
+// declaration of what a client may expect: `strict` or `grace=10s`, with
+// optional `,dup=...` and `,reuse=revoke-family|reject`. Parts that describe
+// a server's own bugs or limits (defect=, zombie-after=, family-cap=) are
+// refused: they belong in --server-policy.
 func ParsePolicy(spec string) (Policy, error) {
-	var p Policy
-	spec = strings.TrimSpace(spec)
-	if spec == "" {
-		return p, nil
+	s, err := policyspec.Parse(spec)
+	if err != nil {
+		return Policy{}, err
 	}
-	for i, part := range strings.Split(spec, ",") {
-		part = strings.TrimSpace(part)
-		key, val, hasVal := strings.Cut(part, "=")
-		switch {
-		case i == 0 && part == "strict":
-		case i == 0 && key == "grace" && hasVal:
-			d, err := time.ParseDuration(val)
-			if err != nil || d < 0 {
-				return p, fmt.Errorf("policy %q: grace %q is not a non-negative duration like 10s", spec, val)
-			}
-			p.Grace = d
-		case i > 0 && key == "reuse" && hasVal:
-			switch val {
-			case "revoke-family":
-				p.Reuse = ReuseRevokeFamily
-			case "reject":
-				p.Reuse = ReuseReject
-			default:
-				return p, fmt.Errorf("policy %q: reuse must be revoke-family or reject, not %q", spec, val)
-			}
-		case i == 0:
-			return p, fmt.Errorf("policy %q: must start with strict or grace=DURATION", spec)
-		default:
-			return p, fmt.Errorf("policy %q: unknown part %q (want reuse=revoke-family|reject)", spec, part)
-		}
+	if part := s.ServerOnly(); part != "" {
+		return Policy{}, fmt.Errorf("policy %q: %s describes the server, not what a client may expect; give it to --server-policy", spec, part)
+	}
+	p := Policy{Grace: s.Grace}
+	if !s.RevokeOnReuse {
+		p.Reuse = ReuseReject
 	}
 	return p, nil
 }

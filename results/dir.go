@@ -28,6 +28,13 @@ const (
 
 const streamBuffer = 64 << 10
 
+// partialSuffix marks a streamed file that is still being written (or
+// whose run was killed): it is renamed to its final name by Close.
+const partialSuffix = ".partial"
+
+// flushEvery bounds what a kill -9 can lose from the streamed files.
+const flushEvery = time.Second
+
 // ErrDirNotEmpty is wrapped by CreateDir's error for an existing directory
 // that holds files.
 var ErrDirNotEmpty = errors.New("directory is not empty")
@@ -48,22 +55,36 @@ type Dir struct {
 	began    bool
 	closed   bool
 	finished bool
-	err      error // first streaming error
+	err      error         // first streaming error, naming the file
+	failed   chan struct{} // closed at the first streaming error
+	stop     chan struct{} // ends the flusher
 }
 
+// stream is one streamed file, written as name.partial until Close.
 type stream struct {
-	f *os.File
-	w *bufio.Writer
+	path string // final name
+	f    *os.File
+	w    *bufio.Writer
 }
 
 func openStream(path string) (*stream, error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
+	f, err := os.OpenFile(path+partialSuffix, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	return &stream{f: f, w: bufio.NewWriterSize(f, streamBuffer)}, nil
+	return &stream{path: path, f: f, w: bufio.NewWriterSize(f, streamBuffer)}, nil
 }
 
+// wrap names the file in a write error.
+func (s *stream) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", s.path, err)
+}
+
+// close flushes, syncs and closes the file, then gives it its final name
+// unless writing failed (a .partial file is recognisably incomplete).
 func (s *stream) close() error {
 	if s == nil {
 		return nil
@@ -75,7 +96,10 @@ func (s *stream) close() error {
 	if e := s.f.Close(); err == nil {
 		err = e
 	}
-	return err
+	if err == nil {
+		err = os.Rename(s.path+partialSuffix, s.path)
+	}
+	return s.wrap(err)
 }
 
 // CreateDir creates the results directory (and its parents) and opens the
@@ -100,7 +124,8 @@ func CreateDir(path string) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("results directory %q: %w", path, err)
 	}
-	d := &Dir{path: path, row: make([]byte, 0, 512)}
+	d := &Dir{path: path, row: make([]byte, 0, 512),
+		failed: make(chan struct{}), stop: make(chan struct{})}
 	var err error
 	if d.events, err = openStream(filepath.Join(path, FileEvents)); err == nil {
 		_, err = d.events.w.WriteString(eventsHeader)
@@ -117,7 +142,40 @@ func CreateDir(path string) (*Dir, error) {
 	}
 	d.hw = hdr.NewHistogramLogWriter(d.hlog.w)
 	d.enc = vegeta.NewEncoder(d.bin.w)
+	go d.flushLoop()
 	return d, nil
+}
+
+// flushLoop pushes the buffers to the files every second, so a killed
+// run leaves everything but the last second on disk.
+func (d *Dir) flushLoop() {
+	t := time.NewTicker(flushEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			d.mu.Lock()
+			if !d.closed {
+				for _, s := range []*stream{d.events, d.hlog, d.bin} {
+					d.fail(s.wrap(s.w.Flush()))
+				}
+			}
+			d.mu.Unlock()
+		}
+	}
+}
+
+// Failed is closed at the first write error of a streamed file (a full
+// disk): the run should stop, since further results would be lost.
+func (d *Dir) Failed() <-chan struct{} { return d.failed }
+
+// Err is the first streaming error, naming the file, or nil.
+func (d *Dir) Err() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.err
 }
 
 // Path is the directory's path.
@@ -126,6 +184,7 @@ func (d *Dir) Path() string { return d.path }
 func (d *Dir) fail(err error) {
 	if err != nil && d.err == nil {
 		d.err = err
+		close(d.failed)
 	}
 }
 
@@ -138,19 +197,19 @@ func (d *Dir) begin(start time.Time) {
 		return
 	}
 	d.began = true
-	d.fail(d.hw.OutputLogFormatVersion())
-	d.fail(d.hw.OutputComment("[refreshstorm: values in nanoseconds, one tag per request kind]"))
-	d.fail(d.hw.OutputStartTime(start.UnixMilli()))
-	d.fail(d.hw.OutputLegend())
+	d.fail(d.hlog.wrap(d.hw.OutputLogFormatVersion()))
+	d.fail(d.hlog.wrap(d.hw.OutputComment("[refreshstorm: values in nanoseconds, one tag per request kind]")))
+	d.fail(d.hlog.wrap(d.hw.OutputStartTime(start.UnixMilli())))
+	d.fail(d.hlog.wrap(d.hw.OutputLegend()))
 }
 
 // writeEvent appends one events.csv row.
 func (d *Dir) writeEvent(o *Observation, kind Kind, out string, corrected time.Duration) {
 	d.mu.Lock()
-	if !d.closed {
+	if !d.closed && d.err == nil {
 		d.row = appendEvent(d.row[:0], o, kind, out, corrected)
 		_, err := d.events.w.Write(d.row)
-		d.fail(err)
+		d.fail(d.events.wrap(err))
 	}
 	d.mu.Unlock()
 }
@@ -159,20 +218,20 @@ func (d *Dir) writeEvent(o *Observation, kind Kind, out string, corrected time.D
 func (d *Dir) writeInterval(h *hdr.Histogram, tag string, start, end time.Time) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed {
+	if d.closed || d.err != nil {
 		return
 	}
 	h.SetTag(tag)
 	h.SetStartTimeMs(start.UnixMilli())
 	h.SetEndTimeMs(end.UnixMilli())
-	d.fail(d.hw.OutputIntervalHistogram(h))
+	d.fail(d.hlog.wrap(d.hw.OutputIntervalHistogram(h)))
 }
 
 // writeResult appends an already redacted vegeta result to results.bin.
 func (d *Dir) writeResult(r *vegeta.Result) {
 	d.mu.Lock()
-	if !d.closed {
-		d.fail(d.enc.Encode(r))
+	if !d.closed && d.err == nil {
+		d.fail(d.bin.wrap(d.enc.Encode(r)))
 	}
 	d.mu.Unlock()
 }
@@ -186,6 +245,7 @@ func (d *Dir) Close() error {
 		return d.err
 	}
 	d.closed = true
+	close(d.stop)
 	for _, s := range []*stream{d.events, d.hlog, d.bin} {
 		d.fail(s.close())
 	}

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
-	"encoding/xml"
 	"errors"
 	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -93,7 +91,7 @@ func TestRunDirectoryFiles(t *testing.T) {
 	obs := genObservations(rand.New(rand.NewPCG(5, 6)), testStart, 3000, 5)
 	s := writeRun(t, path, testStart, obs, testMeta("scn"), append(DefaultThresholds(), MustParseThreshold("latency.p99<1ms")))
 
-	for _, f := range []string{FileSummaryJSON, FileSummaryText, FileEvents, FileHlog, FileResultsBin, FileJUnit, FileReport, FileHistograms, FileTimeline} {
+	for _, f := range []string{FileSummaryJSON, FileEvents, FileHlog, FileResultsBin, FileHistograms, FileTimeline} {
 		if fi, err := os.Stat(filepath.Join(path, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s missing or empty: %v", f, err)
 		}
@@ -192,56 +190,6 @@ func TestRunDirectoryFiles(t *testing.T) {
 		}
 	})
 
-	t.Run("junit.xml", func(t *testing.T) {
-		b, _ := os.ReadFile(filepath.Join(path, FileJUnit))
-		var doc junitSuites
-		if err := xml.Unmarshal(b, &doc); err != nil {
-			t.Fatal(err)
-		}
-		if len(doc.Suites) != 2 || doc.Suites[0].Tests != 13 || doc.Suites[1].Tests != 2 {
-			t.Fatalf("suites: %+v", doc)
-		}
-		var fork *junitCase
-		for i, c := range doc.Suites[0].Cases {
-			if c.Name == "fail_fork" {
-				fork = &doc.Suites[0].Cases[i]
-			}
-		}
-		want := s.Outcomes[oracle.FailFork]
-		if fork == nil || fork.Failure == nil || !strings.Contains(fork.Failure.Message, oracle.FailFork.Meaning()) ||
-			!strings.Contains(fork.Failure.Message, ": "+itoa(want)+" requests") {
-			t.Fatalf("fail_fork case: %+v", fork)
-		}
-		if doc.Failures != 1+2 { // fail_fork; latency.p99<1ms and rate.undecided (timeouts are ~2 %)
-			t.Errorf("failures = %d", doc.Failures)
-		}
-	})
-
-	t.Run("report.html", func(t *testing.T) {
-		b, _ := os.ReadFile(filepath.Join(path, FileReport))
-		html := string(b)
-		if strings.Count(html, "<svg") != 4 {
-			t.Errorf("%d charts, want 4", strings.Count(html, "<svg"))
-		}
-		external := regexp.MustCompile(`(?i)(src|href|xlink:href)\s*=\s*["']?\s*(https?:)?//|url\(\s*["']?(https?:)?//|@import|<script|<link|<img|<iframe`)
-		if m := external.FindString(html); m != "" {
-			t.Errorf("report.html references something external: %q", m)
-		}
-		for _, want := range []string{"FAIL", "fail_fork", "latency.p99&lt;1ms", "revoked_correctly", "concurrent", "Latency by percentile"} {
-			if !strings.Contains(html, want) {
-				t.Errorf("report.html lacks %q", want)
-			}
-		}
-	})
-
-	t.Run("summary.txt", func(t *testing.T) {
-		b, _ := os.ReadFile(filepath.Join(path, FileSummaryText))
-		txt := string(b)
-		if !strings.HasPrefix(txt, "VERDICT: FAIL") || !strings.Contains(txt, "✗ latency.p99<1ms") || !strings.Contains(txt, "race logouts") {
-			t.Errorf("summary.txt:\n%s", txt)
-		}
-	})
-
 	t.Run("LoadDir", func(t *testing.T) {
 		l, err := LoadDir(path)
 		if err != nil {
@@ -258,10 +206,6 @@ func TestRunDirectoryFiles(t *testing.T) {
 		}
 		if !got.Histograms.Load.Raw.Equals(s.Histograms.Load.Raw) || !got.Histograms.ByOutcome[oracle.FailFork].Corrected.Equals(s.Histograms.ByOutcome[oracle.FailFork].Corrected) {
 			t.Error("histograms round trip differs")
-		}
-		p, err := l.WriteHTML()
-		if err != nil || filepath.Base(p) != FileReport {
-			t.Errorf("WriteHTML: %s %v", p, err)
 		}
 	})
 
@@ -288,7 +232,7 @@ func assertNoMarker(t *testing.T, dir string) {
 		}
 		return nil
 	})
-	if err != nil || files < 9 {
+	if err != nil || files < 6 {
 		t.Fatalf("walked %d files: %v", files, err)
 	}
 }

@@ -11,7 +11,9 @@ import (
 )
 
 // Finish flushes and closes the streamed files, then writes summary.json,
-// timeline.csv, histograms.json, summary.txt, junit.xml and report.html.
+// timeline.csv and histograms.json. The files for people and CI
+// (summary.txt, junit.xml, report.html) are rendered from these by package
+// report, which the caller runs next.
 // Call it once, after the last Record (also after an interrupt): every file
 // is attempted even when one fails, and each is written atomically. A nil
 // summary only closes the streams. If s has no verdict yet, the default
@@ -48,9 +50,6 @@ func writeSummaryFiles(dir string, s *Summary) []error {
 		{FileSummaryJSON, func(w io.Writer) error { return writeSummaryJSON(w, s) }},
 		{FileTimeline, func(w io.Writer) error { return writeTimeline(w, s.Timeline) }},
 		{FileHistograms, func(w io.Writer) error { return writeHistogramsJSON(w, s.Histograms) }},
-		{FileSummaryText, func(w io.Writer) error { _, err := io.WriteString(w, FormatText(s)); return err }},
-		{FileJUnit, func(w io.Writer) error { return WriteJUnit(w, s) }},
-		{FileReport, func(w io.Writer) error { return WriteHTML(w, s) }},
 	}
 	var errs []error
 	for _, f := range files {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -96,19 +95,4 @@ func unwrapPathError(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// WriteHTML (re)writes report.html in the directory and returns its path.
-func (l *Loaded) WriteHTML() (string, error) {
-	return l.rewrite(FileReport, func(w io.Writer) error { return WriteHTML(w, l.Summary) })
-}
-
-// WriteJUnit (re)writes junit.xml in the directory and returns its path.
-func (l *Loaded) WriteJUnit() (string, error) {
-	return l.rewrite(FileJUnit, func(w io.Writer) error { return WriteJUnit(w, l.Summary) })
-}
-
-func (l *Loaded) rewrite(name string, write func(io.Writer) error) (string, error) {
-	p := filepath.Join(l.Path, name)
-	return p, writeFileAtomic(p, write)
 }

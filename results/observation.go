@@ -55,4 +55,5 @@ type Observation struct {
 	// not hidden (coordinated omission). Equal to Latency when unscheduled.
 	Corrected time.Duration
 	Detail    string // the oracle's one-line explanation; never a secret
+	Stage     int    // index of the stage the request was sent in
 }

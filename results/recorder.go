@@ -26,6 +26,7 @@ type Recorder struct {
 	start    time.Time
 	duration time.Duration
 	dir      *Dir
+	scrubbed map[string]string // raw detail -> scrubbed, see scrubDetail
 
 	outcomes OutcomeCounts
 	kinds    KindCounts
@@ -40,7 +41,8 @@ type Recorder struct {
 	promSumNs int64
 	published atomic.Pointer[LatencyBuckets]
 
-	win window
+	win    window
+	stages []*stageAcc // by stage index, grown on first use
 
 	chaosInjected map[string]uint64
 	chaosProduced map[string]*OutcomeCounts
@@ -83,6 +85,11 @@ func isLoad(k Kind) bool { return k == KindRefresh || k == KindDuplicate || k ==
 // An out-of-range outcome counts as indeterminate, an out-of-range kind as a
 // probe.
 func (r *Recorder) Record(o *Observation) {
+	if o.Detail != "" {
+		clean := *o
+		clean.Detail = r.scrubDetail(o.Detail)
+		o = &clean
+	}
 	out := o.Outcome
 	if out >= oracle.NumOutcomes {
 		out = oracle.Indeterminate
@@ -128,6 +135,7 @@ func (r *Recorder) Record(o *Observation) {
 		r.recordProm(lat)
 	}
 	r.win.record(kind, load, out, lat)
+	r.recordStage(o, kind, out, lat, corrected)
 
 	if out.IsFailure() {
 		r.pushRecent(o, kind, out)

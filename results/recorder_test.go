@@ -123,8 +123,8 @@ func TestSummaryJSONHasEveryName(t *testing.T) {
 		}
 	}
 	ths := m["thresholds"].([]any)
-	if len(ths) != 14 {
-		t.Errorf("%d default thresholds, want 13 fail_* + undecided", len(ths))
+	if len(ths) != 16 {
+		t.Errorf("%d default thresholds, want 13 fail_* + undecided + accepted + shortfall", len(ths))
 	}
 	th := ths[0].(map[string]any)
 	for _, k := range []string{"expr", "value", "pass"} {

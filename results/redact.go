@@ -1,6 +1,7 @@
 package results
 
 import (
+	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"net/http"
 	"net/url"
 	"strings"
@@ -135,5 +136,21 @@ func redactResult(r *vegeta.Result) vegeta.Result {
 	if c.URL != r.URL && r.URL != "" {
 		c.Error = strings.ReplaceAll(r.Error, r.URL, c.URL)
 	}
+	c.Error = scrub.Text(c.Error)
 	return c
+}
+
+// scrubDetail is scrub.Text with a small cache: the same throttling or
+// rejection text repeats on thousands of results, and the recorder must
+// not allocate per result for it.
+func (r *Recorder) scrubDetail(d string) string {
+	if v, ok := r.scrubbed[d]; ok {
+		return v
+	}
+	v := scrub.Text(d)
+	if r.scrubbed == nil || len(r.scrubbed) >= 1024 {
+		r.scrubbed = make(map[string]string, 64)
+	}
+	r.scrubbed[d] = v
+	return v
 }

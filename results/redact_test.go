@@ -3,9 +3,6 @@ package results
 import (
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
 func TestRedactResult(t *testing.T) {
@@ -27,23 +24,5 @@ func TestRedactResult(t *testing.T) {
 	}
 	if got := redactSetCookie("__Host-refresh=abc"); got != "__Host-refresh=[redacted]" {
 		t.Errorf("bare cookie: %q", got)
-	}
-}
-
-func TestFormatText(t *testing.T) {
-	r := NewRecorder(RecorderOptions{Start: testStart})
-	r.Record(&Observation{Start: testStart, Kind: KindRefresh, Outcome: oracle.FailFork, Latency: time.Millisecond})
-	s := r.Summary(RunMeta{Elapsed: time.Second, Config: map[string]any{"target": "http://x"}, Interrupted: true})
-	Evaluate(s, DefaultThresholds())
-	txt := FormatText(s)
-	lines := strings.Split(txt, "\n")
-	if lines[0] != "VERDICT: FAIL (1 of 14 thresholds failed)" {
-		t.Errorf("first line %q", lines[0])
-	}
-	for _, want := range []string{"(interrupted)", "target=http://x", "1 total", "raw", "corrected",
-		"FAILED", "fail_fork", "double spend", "race logouts", "✗ fail_fork==0"} {
-		if !strings.Contains(txt, want) {
-			t.Errorf("text lacks %q:\n%s", want, txt)
-		}
 	}
 }

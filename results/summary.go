@@ -52,6 +52,18 @@ type RunMeta struct {
 	Interrupted      bool
 	RateChanges      []RateChange
 	ConcurrentSpread Quantiles // send-time spread inside concurrent-duplicate bursts
+	Stages           []StageMeta
+	Pauses           []Pause
+	// RequestedPerSecond is the pacer's requested rate of every second;
+	// nil when the run was not paced.
+	RequestedPerSecond []float64
+	Aborted            *Abort
+}
+
+// Abort records why a run was ended early by a threshold.
+type Abort struct {
+	Reason string  `json:"reason"`
+	AtS    float64 `json:"at_s"`
 }
 
 // Summary is the end-of-run result; its JSON form is summary.json.
@@ -63,6 +75,10 @@ type Summary struct {
 	ElapsedS    float64        `json:"elapsed_s"`
 	Interrupted bool           `json:"interrupted"`
 	MergedFrom  []string       `json:"merged_from,omitempty"`
+	// Partial is set by merge --allow-partial: shards were missing.
+	Partial bool `json:"partial,omitempty"`
+	// Note says why a run measured nothing (interrupted during sign-in).
+	Note string `json:"note,omitempty"`
 
 	Requests    Requests      `json:"requests"`
 	Outcomes    OutcomeCounts `json:"outcomes"`
@@ -78,9 +94,20 @@ type Summary struct {
 	LatencyByOutcome map[string]LatencyMs `json:"latency_by_outcome_ms"`
 	ConcurrentSpread *LatencyMs           `json:"concurrent_spread_ms,omitempty"`
 
+	// Stages are the run's load plan and what each stage achieved;
+	// Shortfall is the worst non-warmup stage's shortfall.
+	Stages    []StageSummary `json:"stages,omitempty"`
+	Shortfall float64        `json:"shortfall"`
+	Pauses    []Pause        `json:"pauses,omitempty"`
+	// Measured holds the statistics the verdict is taken on when some
+	// stages are warmup (which it leaves out).
+	Measured *StageSummary `json:"measured,omitempty"`
+	Aborted  *Abort        `json:"aborted,omitempty"`
+
 	Chaos       Chaos             `json:"chaos"`
 	RateChanges []RateChange      `json:"rate_changes"`
 	Thresholds  []ThresholdResult `json:"thresholds"`
+	Baseline    *BaselineResult   `json:"baseline,omitempty"` // run --baseline
 	Verdict     string            `json:"verdict"`
 
 	// Timeline is the per-second series (timeline.csv).

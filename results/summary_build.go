@@ -52,6 +52,13 @@ func (r *Recorder) Summary(meta RunMeta) *Summary {
 		cs := latencyMs(meta.ConcurrentSpread)
 		s.ConcurrentSpread = &cs
 	}
+	r.buildStages(s, meta)
+	s.Aborted = meta.Aborted
+	for i := range s.Timeline {
+		if i < len(meta.RequestedPerSecond) {
+			s.Timeline[i].Requested = meta.RequestedPerSecond[i]
+		}
+	}
 	s.recompute()
 	return s
 }

@@ -28,8 +28,21 @@ type ThresholdError struct {
 }
 
 func (e *ThresholdError) Error() string {
-	return fmt.Sprintf("threshold %q: column %d: %s", e.Expr, e.Column, e.Msg)
+	expr := e.Expr
+	if len(expr) > maxQuoted {
+		// A huge expression is shown around the error, not whole.
+		from := max(0, min(e.Column-1-maxQuoted/2, len(expr)-maxQuoted))
+		expr = fmt.Sprintf("…%s… (%d bytes)", expr[from:from+maxQuoted], len(e.Expr))
+	}
+	msg := e.Msg
+	if len(msg) > 2*maxQuoted {
+		msg = msg[:2*maxQuoted] + "…"
+	}
+	return fmt.Sprintf("threshold %q: column %d: %s", expr, e.Column, msg)
 }
+
+// maxQuoted bounds how much of the user's text an error repeats.
+const maxQuoted = 60
 
 type op uint8
 

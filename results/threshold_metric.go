@@ -32,16 +32,20 @@ const (
 	mRequestsRate
 	mRequestsLoad
 	mRequestsDropped
+	mRequestsAccepted
 	mFamily
+	mShortfall
 )
 
 // metric is what a threshold measures.
 type metric struct {
 	kind      metricKind
 	unit      unit
-	quantile  int    // mLatency: index into latencyFields
-	corrected bool   // mLatency
-	set       uint32 // mOutcomes, mOutcomeRate: bit per outcome
+	quantile  int     // mLatency: index into latencyFields, -1 = percentile
+	pct       float64 // mLatency with quantile -1: the percentile (0-100)
+	corrected bool    // mLatency
+	stage     string  // scoped to one stage; "" = the run
+	set       uint32  // mOutcomes, mOutcomeRate: bit per outcome
 	family    oracle.FamilyState
 }
 
@@ -63,10 +67,36 @@ var (
 		return m
 	}()
 	undecidedSet = uint32(1)<<oracle.TransportError | uint32(1)<<oracle.Timeout
+	acceptedSet  = func() uint32 {
+		var m uint32
+		for _, o := range oracle.AllOutcomes() {
+			if o.Category() == oracle.Accepted {
+				m |= 1 << o
+			}
+		}
+		return m
+	}()
 )
 
 func (p *thresholdParser) resolveMetric(name string, pos int) (metric, error) {
+	if rest, ok := strings.CutPrefix(name, "stage."); ok {
+		stage, inner, ok := strings.Cut(rest, ".")
+		if !ok || stage == "" {
+			return metric{}, p.errorf(pos, "want stage.NAME.METRIC, e.g. stage.steady.latency.p99")
+		}
+		m, err := p.resolveMetric(inner, pos+len("stage.")+len(stage)+1)
+		if err != nil {
+			return m, err
+		}
+		if !m.scoped() {
+			return m, p.errorf(pos, "metric %q is not measured per stage", inner)
+		}
+		m.stage = stage
+		return m, nil
+	}
 	switch name {
+	case "rate.shortfall", "shortfall":
+		return metric{kind: mShortfall, unit: unitFraction}, nil
 	case "race_logouts":
 		return metric{kind: mRaceLogouts}, nil
 	case "race_logouts.per_1000":
@@ -79,19 +109,20 @@ func (p *thresholdParser) resolveMetric(name string, pos int) (metric, error) {
 		return metric{kind: mRequestsLoad}, nil
 	case "requests.dropped":
 		return metric{kind: mRequestsDropped}, nil
+	case "requests.accepted":
+		return metric{kind: mRequestsAccepted, set: acceptedSet}, nil
 	}
 	prefix, rest, dotted := strings.Cut(name, ".")
 	if dotted {
 		restPos := pos + len(prefix) + 1
 		switch prefix {
 		case "latency", "latency_corrected":
-			q := strings.ReplaceAll(rest, ".", "") // p99.9 = p999
-			for i, f := range latencyFields {
-				if q == f {
-					return metric{kind: mLatency, unit: unitMs, quantile: i, corrected: prefix == "latency_corrected"}, nil
-				}
+			m := metric{kind: mLatency, unit: unitMs, corrected: prefix == "latency_corrected"}
+			var ok bool
+			if m.quantile, m.pct, ok = parsePercentile(rest); !ok {
+				return metric{}, p.errorf(restPos, "unknown latency percentile %q (want pNN like p95, p99.99, p999 or max)", rest)
 			}
-			return metric{}, p.errorf(restPos, "unknown latency percentile %q (want p50, p90, p99, p999 or max)", rest)
+			return m, nil
 		case "rate":
 			set, err := p.outcomeSet(rest, restPos)
 			return metric{kind: mOutcomeRate, unit: unitFraction, set: set}, err
@@ -120,6 +151,8 @@ func (p *thresholdParser) outcomeSet(s string, pos int) (uint32, error) {
 			set |= failureSet
 		case "undecided":
 			set |= undecidedSet
+		case "accepted":
+			set |= acceptedSet
 		default:
 			o, ok := oracle.ParseOutcome(part)
 			if !ok {
@@ -135,9 +168,9 @@ func (p *thresholdParser) outcomeSet(s string, pos int) (uint32, error) {
 	return set, nil
 }
 
-func (m metric) count(s *Summary) uint64 {
+func (m metric) count(outcomes *OutcomeCounts) uint64 {
 	var n uint64
-	for o, c := range s.Outcomes {
+	for o, c := range outcomes {
 		if m.set&(1<<o) != 0 {
 			n += c
 		}
@@ -147,24 +180,14 @@ func (m metric) count(s *Summary) uint64 {
 
 // value measures the metric on s.
 func (m metric) value(s *Summary) float64 {
+	if m.scoped() {
+		sc, ok := scopeOf(s, m.stage)
+		if !ok {
+			return math.NaN()
+		}
+		return m.scopedValue(sc)
+	}
 	switch m.kind {
-	case mLatency:
-		if m.corrected {
-			return s.LatencyCorrected.field(m.quantile)
-		}
-		return s.Latency.field(m.quantile)
-	case mOutcomes:
-		return float64(m.count(s))
-	case mOutcomeRate:
-		total := s.Outcomes.Sum()
-		if total == 0 {
-			return 0
-		}
-		return float64(m.count(s)) / float64(total)
-	case mRaceLogouts:
-		return float64(s.RaceLogouts.Count)
-	case mRaceLogoutsPer1000:
-		return s.RaceLogouts.Per1000
 	case mRequestsTotal:
 		return float64(s.Requests.Total)
 	case mRequestsRate:
@@ -173,6 +196,11 @@ func (m metric) value(s *Summary) float64 {
 		return float64(s.Requests.Load)
 	case mRequestsDropped:
 		return float64(s.Requests.Dropped)
+	case mRequestsAccepted:
+		// Successful re-sign-ins are recorded as accepted too; they are
+		// not refreshes the target accepted.
+		n := m.count(&s.Outcomes)
+		return float64(n - min(n, s.ReSignedIn))
 	case mFamily:
 		return float64(s.Families[m.family])
 	}
@@ -191,7 +219,8 @@ func DefaultThresholds() []Threshold {
 			out = append(out, MustParseThreshold(o.String()+"==0"))
 		}
 	}
-	return append(out, MustParseThreshold("rate.undecided<0.01"))
+	// A run in which no refresh was accepted tested nothing.
+	return append(out, MustParseThreshold("rate.undecided<0.01"), MustParseThreshold("requests.accepted>0"), MustParseThreshold("rate.shortfall<0.05"))
 }
 
 // Check measures t on s and reports whether it holds.

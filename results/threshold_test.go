@@ -74,7 +74,7 @@ func TestParseThresholdErrors(t *testing.T) {
 	}{
 		{"latency.p99<25x", 13, `bad duration "25x"`},
 		{"latency.p99<25", 13, `bad duration "25": missing unit`},
-		{"latency.p95<1s", 9, `unknown latency percentile "p95"`},
+		{"latency.p101<1s", 9, `unknown latency percentile "p101"`},
 		{"latency.p99", 12, "missing operator"},
 		{"latency.p99 = 1s", 13, "use =="},
 		{"latency.p99 ~ 1s", 13, `unexpected "~"`},
@@ -110,13 +110,13 @@ func TestParseThresholdErrors(t *testing.T) {
 
 func TestEvaluateAndDefaults(t *testing.T) {
 	defs := DefaultThresholds()
-	if len(defs) != 14 || defs[len(defs)-1].Expr != "rate.undecided<0.01" {
+	if len(defs) != 16 || defs[len(defs)-3].Expr != "rate.undecided<0.01" || defs[len(defs)-2].Expr != "requests.accepted>0" || defs[len(defs)-1].Expr != "rate.shortfall<0.05" {
 		t.Fatalf("defaults: %v", defs)
 	}
 	s := &Summary{}
 	s.Outcomes[oracle.OKRotated] = 1000
 	Evaluate(s, defs)
-	if s.Verdict != VerdictPass || len(s.Thresholds) != 14 {
+	if s.Verdict != VerdictPass || len(s.Thresholds) != 16 {
 		t.Fatalf("clean run: %s %d", s.Verdict, len(s.Thresholds))
 	}
 	s.Outcomes[oracle.TransportError] = 11 // 11/1011 > 1 %
@@ -130,6 +130,26 @@ func TestEvaluateAndDefaults(t *testing.T) {
 	if f := s.FailedThresholds(); len(f) != 1 || f[0].Expr != "fail_csrf_bypass==0" || f[0].Value != 1 {
 		t.Fatalf("csrf bypass: %v", f)
 	}
+	// A run with no accepted refresh (every one throttled) tested nothing.
+	tested := s.Outcomes
+	s.Outcomes = OutcomeCounts{}
+	s.Outcomes[oracle.RateLimited] = 500
+	Evaluate(s, defs)
+	if f := s.FailedThresholds(); len(f) != 1 || f[0].Expr != "requests.accepted>0" {
+		t.Fatalf("all throttled: %v", f)
+	}
+	// Every refresh rejected, every family signed in again: the
+	// re-sign-ins are not accepted refreshes.
+	s.Outcomes = OutcomeCounts{}
+	s.Outcomes[oracle.FailUnexpectedLogout] = 20
+	s.Outcomes[oracle.OKRotated] = 20
+	s.ReSignedIn = 20
+	Evaluate(s, defs)
+	if f := s.FailedThresholds(); len(f) != 2 || f[1].Expr != "requests.accepted>0" {
+		t.Fatalf("all rejected: %v", f)
+	}
+	s.ReSignedIn = 0
+	s.Outcomes = tested
 	Evaluate(s, nil)
 	if s.Verdict != VerdictPass || s.Thresholds == nil {
 		t.Fatalf("no thresholds: %s %v", s.Verdict, s.Thresholds)

@@ -19,9 +19,10 @@ type TimelinePoint struct {
 	Failures  uint64  // fail_* outcomes of every kind
 	Undecided uint64  // transport_error + timeout
 	P50, P99  time.Duration
+	Requested float64 // the pacer's requested refreshes/s; 0 when unpaced
 }
 
-var timelineHeader = []string{"second", "requests", "rate", "total", "failures", "undecided", "p50_ms", "p99_ms"}
+var timelineHeader = []string{"second", "requests", "rate", "total", "failures", "undecided", "p50_ms", "p99_ms", "requested"}
 
 func (p TimelinePoint) secondPoint() SecondPoint {
 	return SecondPoint{Second: p.Second, Requests: p.Requests, Rate: p.Rate, P50: p.P50, P99: p.P99}
@@ -37,7 +38,7 @@ func writeTimeline(w io.Writer, points []TimelinePoint) error {
 		rec := []string{
 			strconv.Itoa(p.Second), strconv.FormatUint(p.Requests, 10), f(p.Rate),
 			strconv.FormatUint(p.Total, 10), strconv.FormatUint(p.Failures, 10), strconv.FormatUint(p.Undecided, 10),
-			f(ms(p.P50)), f(ms(p.P99)),
+			f(ms(p.P50)), f(ms(p.P99)), f(p.Requested),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -49,12 +50,15 @@ func writeTimeline(w io.Writer, points []TimelinePoint) error {
 
 func readTimeline(r io.Reader) ([]TimelinePoint, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(timelineHeader)
+	cr.FieldsPerRecord = -1 // files written before the requested column have one less
 	head, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	for i, h := range timelineHeader {
+	if len(head) != len(timelineHeader) && len(head) != len(timelineHeader)-1 {
+		return nil, fmt.Errorf("header has %d columns, want %d", len(head), len(timelineHeader))
+	}
+	for i, h := range timelineHeader[:len(head)] {
 		if head[i] != h {
 			return nil, fmt.Errorf("header column %d is %q, want %q", i+1, head[i], h)
 		}
@@ -67,6 +71,9 @@ func readTimeline(r io.Reader) ([]TimelinePoint, error) {
 		}
 		if err != nil {
 			return nil, err
+		}
+		if len(rec) != len(head) {
+			return nil, fmt.Errorf("line %d: %d columns, want %d", line, len(rec), len(head))
 		}
 		p, err := parseTimelineRecord(rec)
 		if err != nil {
@@ -103,6 +110,11 @@ func parseTimelineRecord(rec []string) (TimelinePoint, error) {
 			return fail(i, err)
 		}
 		*dst = time.Duration(math.Round(v * float64(time.Millisecond)))
+	}
+	if len(rec) > 8 {
+		if p.Requested, err = strconv.ParseFloat(rec[8], 64); err != nil {
+			return fail(8, err)
+		}
 	}
 	return p, nil
 }

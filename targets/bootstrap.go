@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,26 @@ type BootstrapOptions struct {
 	Attempts    int                   // tries per session on 429/5xx/transport errors; default 8
 	Progress    func(done, total int) // called after each sign-in, from any goroutine
 	Now         func() time.Time      // clock; time.Now if nil
+	// MaxRetryAfter is the longest Retry-After the harness waits; a
+	// target asking for more ends the sign-in at once. Default 30s.
+	MaxRetryAfter time.Duration
+	// Timeout bounds the whole of SignInAll; 0 means none.
+	Timeout time.Duration
+}
+
+// ErrBootstrapTimeout is the cause when SignInAll ran out of Timeout.
+var ErrBootstrapTimeout = errors.New("bootstrap deadline reached")
+
+// RetryAfterError is a throttling answer asking for a longer wait than
+// the harness allows.
+type RetryAfterError struct {
+	Step       string
+	RetryAfter time.Duration
+	Max        time.Duration
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%s: target asks to retry after %s, more than --max-retry-after %s", e.Step, e.RetryAfter, e.Max)
 }
 
 // SignInAll signs every session in, spreading them over creds so that no
@@ -27,6 +48,14 @@ func (p *Pool) SignInAll(ctx context.Context, c *http.Client, creds []Credential
 	}
 	if o.Concurrency <= 0 {
 		o.Concurrency = 32
+	}
+	for _, c := range creds {
+		scrub.Register(c.Password)
+	}
+	if o.Timeout > 0 {
+		var stop context.CancelFunc
+		ctx, stop = context.WithTimeoutCause(ctx, o.Timeout, ErrBootstrapTimeout)
+		defer stop()
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -59,6 +88,9 @@ func (p *Pool) SignInAll(ctx context.Context, c *http.Client, creds []Credential
 		}()
 	}
 	wg.Wait()
+	if errors.Is(context.Cause(ctx), ErrBootstrapTimeout) {
+		return fmt.Errorf("%d of %d sessions signed in within --bootstrap-timeout %s: %w", done.Load(), len(p.sessions), o.Timeout, ErrBootstrapTimeout)
+	}
 	if first != nil {
 		return first
 	}
@@ -85,6 +117,9 @@ func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Cred
 	if now == nil {
 		now = time.Now
 	}
+	if o.MaxRetryAfter <= 0 {
+		o.MaxRetryAfter = 30 * time.Second
+	}
 	backoff := 100 * time.Millisecond
 	var err error
 	for attempt := 1; attempt <= o.Attempts; attempt++ {
@@ -101,6 +136,9 @@ func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Cred
 		case errors.As(err, &pe):
 			return fmt.Errorf("user %q: %w", cred.Identifier, err) // a broken protocol stays broken
 		case errors.As(err, &se) && se.Status == http.StatusTooManyRequests:
+			if se.RetryAfter > o.MaxRetryAfter {
+				return fmt.Errorf("user %q: %w", cred.Identifier, &RetryAfterError{Step: se.Step, RetryAfter: se.RetryAfter, Max: o.MaxRetryAfter})
+			}
 			if se.RetryAfter > 0 {
 				wait = se.RetryAfter
 			}

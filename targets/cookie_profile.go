@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
@@ -201,11 +203,16 @@ func (p *CookieProfile) readCookies(h http.Header, r *oracle.Reply) {
 		}
 		if c.name == p.cfg.AccessCookie {
 			r.NewAccess = c.value
+			if !p.cfg.AllowInsecureCookies && r.CookieProblem == "" && strings.HasPrefix(c.name, "__Host-") {
+				r.CookieProblem = c.problemAs("access cookie", false)
+			}
 			continue
 		}
 		r.NewRefresh = c.value
 		if !p.cfg.AllowInsecureCookies {
-			r.CookieProblem = c.problem()
+			if pr := c.problem(); pr != "" {
+				r.CookieProblem = pr
+			}
 		}
 	}
 }
@@ -271,16 +278,17 @@ func (p *CookieProfile) SignIn(ctx context.Context, c *http.Client, cred Credent
 	req.Header.Set("Content-Type", "application/json")
 	status, h, body, err := do(c, req)
 	if err != nil {
-		return f, fmt.Errorf("sign-in: %w", err)
+		return f, fmt.Errorf("sign-in: %s", scrub.Error(err, cred.Password))
 	}
 	if status != http.StatusOK {
-		return f, &StatusError{Step: "sign-in", Status: status, Code: errorCode(body), RetryAfter: retryAfter(h)}
+		return f, &StatusError{Step: "sign-in", Status: status, Code: scrub.Text(errorCode(body), cred.Password), RetryAfter: retryAfter(h)}
 	}
 	var r oracle.Reply
 	p.readCookies(h, &r)
 	if r.NewRefresh == "" {
 		return f, &ProtocolError{"sign-in", "200 without a " + p.cfg.RefreshCookie + " cookie"}
 	}
+	f.CookieProblem = r.CookieProblem
 	f.Refresh, f.Access = r.NewRefresh, r.NewAccess
 	var sb map[string]any
 	if err := json.Unmarshal(body, &sb); err != nil {
@@ -292,18 +300,28 @@ func (p *CookieProfile) SignIn(ctx context.Context, c *http.Client, cred Credent
 	if f.ID == "" {
 		return f, &ProtocolError{"sign-in", "body has no session." + p.cfg.FamilyField}
 	}
-	f.CSRF, err = p.fetchCSRF(ctx, c, f)
+	var problem string
+	f.CSRF, problem, err = p.fetchCSRF(ctx, c, f.Refresh, f.Access)
+	if f.CookieProblem == "" && problem != "" {
+		f.CookieProblem = "csrf answer: " + problem
+	}
 	return f, err
 }
 
-func (p *CookieProfile) fetchCSRF(ctx context.Context, c *http.Client, f Family) (string, error) {
-	return p.FetchCSRF(ctx, c, f.Refresh, f.Access)
+// FetchCSRF is fetchCSRF for imported sessions, where a bad cookie on the
+// answer is reported as a protocol error (there is no sign-in to blame).
+func (p *CookieProfile) FetchCSRF(ctx context.Context, c *http.Client, refresh, access string) (string, error) {
+	tok, problem, err := p.fetchCSRF(ctx, c, refresh, access)
+	if err == nil && problem != "" {
+		err = &ProtocolError{"csrf", problem}
+	}
+	return tok, err
 }
 
-func (p *CookieProfile) FetchCSRF(ctx context.Context, c *http.Client, refresh, access string) (string, error) {
+func (p *CookieProfile) fetchCSRF(ctx context.Context, c *http.Client, refresh, access string) (string, string, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.cfg.BaseURL+p.cfg.CSRFPath, nil)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	cookie := p.cfg.RefreshCookie + "=" + refresh
 	if access != "" {
@@ -312,20 +330,22 @@ func (p *CookieProfile) FetchCSRF(ctx context.Context, c *http.Client, refresh, 
 	req.Header.Set("Cookie", cookie)
 	status, h, body, err := do(c, req)
 	if err != nil {
-		return "", fmt.Errorf("csrf: %w", err)
+		return "", "", fmt.Errorf("csrf: %s", scrub.Error(err, refresh, access))
 	}
 	if status != http.StatusOK {
-		return "", &StatusError{Step: "csrf", Status: status, Code: errorCode(body), RetryAfter: retryAfter(h)}
+		return "", "", &StatusError{Step: "csrf", Status: status, Code: scrub.Text(errorCode(body), refresh, access), RetryAfter: retryAfter(h)}
 	}
+	var r oracle.Reply
+	p.readCookies(h, &r)
 	var b map[string]any
 	if err := json.Unmarshal(body, &b); err != nil {
-		return "", &ProtocolError{"csrf", "body is not JSON: " + shortErr(err)}
+		return "", "", &ProtocolError{"csrf", "body is not JSON: " + shortErr(err)}
 	}
 	tok, _ := b[p.cfg.CSRFField].(string)
 	if tok == "" {
-		return "", &ProtocolError{"csrf", "body has no " + p.cfg.CSRFField}
+		return "", "", &ProtocolError{"csrf", "body has no " + p.cfg.CSRFField}
 	}
-	return tok, nil
+	return tok, r.CookieProblem, nil
 }
 
 func (p *CookieProfile) CheckAccess(ctx context.Context, c *http.Client, access string) (int, error) {
@@ -360,8 +380,11 @@ func retryAfter(h http.Header) time.Duration {
 	if v == "" {
 		return 0
 	}
-	var secs int
+	var secs int64
 	if _, err := fmt.Sscanf(v, "%d", &secs); err == nil && secs >= 0 {
+		if secs > int64(math.MaxInt64/time.Second) {
+			return time.Duration(math.MaxInt64) // absurd, but still "longer than any cap"
+		}
 		return time.Duration(secs) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {

@@ -21,7 +21,7 @@ func TestParseRefresh(t *testing.T) {
 	}
 	insecure := http.Header{"Set-Cookie": {"__Host-refresh=ref2; Path=/api; Domain=example.com"}}
 	r = p.ParseRefresh(200, insecure, body)
-	if r.CookieProblem != "refresh cookie lacks Secure, HttpOnly, Path=/ and carries Domain" {
+	if r.CookieProblem != "__Host-refresh without Secure: browsers reject it outright (refresh cookie lacks Secure, HttpOnly, Path=/ and carries Domain=example.com)" {
 		t.Fatalf("cookie problem %q", r.CookieProblem)
 	}
 	if r = p.ParseRefresh(200, good, []byte("<html>")); r.Malformed == "" {

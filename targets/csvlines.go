@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -11,7 +12,11 @@ import (
 // ragged lines allowed), with its line number and whether it is the
 // first record. Errors name the input and the line.
 func eachRecord(r io.Reader, name string, fn func(line int, rec []string, first bool) error) error {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
+		_, _ = br.Discard(3) // a UTF-8 BOM (spreadsheet export) is not part of the header
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	for first := true; ; first = false {

@@ -51,6 +51,12 @@ func ParseImported(r io.Reader, name string) ([]Imported, error) {
 		if im.Refresh == "" {
 			return fmt.Errorf("%s:%d: empty refresh token", name, line)
 		}
+		for col, v := range []string{im.Refresh, im.CSRF, im.Access} {
+			if bad := badCookieByte(v); bad >= 0 {
+				return fmt.Errorf("%s:%d: field %d holds byte 0x%02x at offset %d, not allowed in a cookie value (value not shown)",
+					name, line, col+1, v[bad], bad)
+			}
+		}
 		if prev, dup := seen[im.Refresh]; dup {
 			return fmt.Errorf("%s:%d: same refresh token as line %d", name, line, prev)
 		}
@@ -98,4 +104,16 @@ func (p *Pool) AdoptImported(ctx context.Context, c *http.Client, ims []Imported
 func (p *Pool) LearnFamily(s *Session, id string) {
 	s.Family, s.FamilyFP = id, p.fp.Of(id)
 	s.familyFP = []string{s.FamilyFP}
+}
+
+// badCookieByte is the index of the first byte that cannot be sent in a
+// cookie value or header (RFC 6265 cookie-octet, without the quote), or -1.
+func badCookieByte(v string) int {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c <= ' ' || c >= 0x7f || c == '"' || c == ',' || c == ';' || c == '\\' {
+			return i
+		}
+	}
+	return -1
 }

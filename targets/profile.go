@@ -13,6 +13,9 @@ type Family struct {
 	Refresh string
 	Access  string
 	CSRF    string
+	// CookieProblem is what was wrong with the attributes of a token
+	// cookie set at sign-in or with the CSRF answer; "" if nothing.
+	CookieProblem string
 }
 
 // Profile is one refresh protocol. The engine only talks to a target

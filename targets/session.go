@@ -42,6 +42,9 @@ type Session struct {
 
 	// State is what the harness has learned about the current family.
 	State oracle.FamilyState
+	// CookieProblem is what was wrong with the cookies of the current
+	// family's sign-in; the engine reports it once as fail_cookie_attrs.
+	CookieProblem string
 	// Lost is set when the slot could not be signed in again; a lost
 	// session never returns to the pool.
 	Lost bool
@@ -79,6 +82,7 @@ func (s *Session) Adopt(f Family, familyFP string, now time.Time) {
 	s.familyFP = []string{familyFP}
 	s.State = oracle.FamilyHealthy
 	s.Refresh, s.Access, s.CSRF = f.Refresh, f.Access, f.CSRF
+	s.CookieProblem = f.CookieProblem
 	s.Generation = 0
 	s.HeadSince = now
 	s.nAnc = 0

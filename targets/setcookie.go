@@ -91,24 +91,33 @@ func (c setCookie) clears(now func() time.Time) bool {
 
 // problem names what is wrong for a __Host- refresh cookie: it must be
 // Secure, Path=/ and carry no Domain, and a refresh token must be HttpOnly.
-func (c setCookie) problem() string {
+func (c setCookie) problem() string { return c.problemAs("refresh cookie", true) }
+
+// problemAs is problem for a cookie called label; HttpOnly is required
+// only of the refresh token. A __Host- cookie without Secure comes first
+// and is named as what it is: browsers drop it, whatever the rest.
+func (c setCookie) problemAs(label string, needHTTPOnly bool) string {
 	var missing []string
 	if !c.secure {
 		missing = append(missing, "Secure")
 	}
-	if !c.httpOnly {
+	if !c.httpOnly && needHTTPOnly {
 		missing = append(missing, "HttpOnly")
 	}
 	if c.path != "/" {
 		missing = append(missing, "Path=/")
 	}
+	var msg string
 	switch {
 	case c.domain != "" && len(missing) > 0:
-		return "refresh cookie lacks " + strings.Join(missing, ", ") + " and carries Domain"
+		msg = label + " lacks " + strings.Join(missing, ", ") + " and carries Domain=" + c.domain
 	case c.domain != "":
-		return "refresh cookie carries Domain"
+		msg = label + " carries Domain=" + c.domain
 	case len(missing) > 0:
-		return "refresh cookie lacks " + strings.Join(missing, ", ")
+		msg = label + " lacks " + strings.Join(missing, ", ")
 	}
-	return ""
+	if !c.secure && strings.HasPrefix(c.name, "__Host-") {
+		return c.name + " without Secure: browsers reject it outright (" + msg + ")"
+	}
+	return msg
 }

@@ -26,7 +26,7 @@ func TestParseSetCookie(t *testing.T) {
 	if parseSetCookie("no-equals-sign").ok || parseSetCookie("=value").ok {
 		t.Error("malformed line accepted")
 	}
-	if p := parseSetCookie("r=x; Path=/; Secure; HttpOnly; Domain=example.com").problem(); p != "refresh cookie carries Domain" {
+	if p := parseSetCookie("r=x; Path=/; Secure; HttpOnly; Domain=example.com").problem(); p != "refresh cookie carries Domain=example.com" {
 		t.Errorf("problem %q", p)
 	}
 	if n := testing.AllocsPerRun(100, func() {

@@ -2,15 +2,21 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/results"
 )
@@ -73,6 +79,13 @@ func TestReportCmd(t *testing.T) {
 		}
 	}
 
+	if out, code := execCmd(newReportCmd(), dir, "--format", "markdown"); code != exitPass || !strings.HasPrefix(out, "**✅ refreshstorm: PASS**") || !strings.Contains(out, "| `ok_rotated` | 200 |") {
+		t.Errorf("markdown: %d %q", code, out)
+	}
+	if out, code := execCmd(newReportCmd(), dir, "--format", "json"); code != exitPass || !strings.Contains(out, `"schema": "refreshstorm/report/v1"`) ||
+		!strings.Contains(out, `"race_logouts_per_1000"`) || !strings.Contains(out, `"schema": "refreshstorm/summary/v1"`) {
+		t.Errorf("json: %d %q", code, out)
+	}
 	if out, code := execCmd(newReportCmd(), dir, "--format", "pdf"); code != exitUsage || !strings.Contains(out, `--format "pdf"`) {
 		t.Errorf("bad format: %d %q", code, out)
 	}
@@ -117,5 +130,129 @@ func TestMergeCmd(t *testing.T) {
 	}
 	if _, code := execCmd(newMergeCmd(), "--out", filepath.Join(base, "x")); code != exitUsage {
 		t.Errorf("no dirs: %d", code)
+	}
+}
+
+// delayed wraps a handler and holds every refresh for the current delay,
+// standing in for a release that got slower.
+type delayed struct {
+	next  http.Handler
+	delay atomic.Int64
+}
+
+func (d *delayed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == authserver.PathRefresh {
+		time.Sleep(time.Duration(d.delay.Load()))
+	}
+	d.next.ServeHTTP(w, r)
+}
+
+// TestCompareRealRuns: runs of one scenario against one server compare as
+// no significant change, five times in a row; then 20 ms added to every
+// refresh is a p99 regression, said in the Markdown's first line, and
+// run --baseline folds it into the verdict and junit.xml.
+func TestCompareRealRuns(t *testing.T) {
+	users := authserver.DemoUsers(20)
+	pol, _ := authserver.ParsePolicy("strict")
+	srv, err := authserver.New(authserver.Config{Policy: pol, Users: users})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := &delayed{next: srv}
+	ts := httptest.NewServer(slow)
+	defer ts.Close()
+	var csv strings.Builder
+	for i := 1; i <= 20; i++ {
+		id := fmt.Sprintf("user-%04d", i)
+		fmt.Fprintf(&csv, "%s,%s\n", id, users[id])
+	}
+	creds := writeFile(t, "users.csv", csv.String())
+	base := t.TempDir()
+	run := func(name string, extra ...string) (string, int, string) {
+		out := filepath.Join(base, name)
+		args := append([]string{"run", "--headless", "--target", ts.URL, "--credentials", creds, "--allow-insecure-cookies",
+			"--sessions", "20", "--rate", "200", "--duration", "1500ms", "--out", out}, extra...)
+		code, stdout, stderr := execCLI(t, context.Background(), args...)
+		if code != exitPass && code != exitFailed {
+			t.Fatalf("%s: exit %d\n%s\n%s", name, code, stdout, stderr)
+		}
+		return out, code, stdout
+	}
+	first, _, _ := run("r0")
+	for i := 1; i <= 5; i++ {
+		cur, _, _ := run(fmt.Sprintf("r%d", i))
+		out, code := execCmd(newCompareCmd(), first, cur, "--format", "markdown")
+		if code != exitPass || !strings.HasPrefix(out, "**✅ refreshstorm compare: no significant change**") {
+			t.Fatalf("same server, run %d: exit %d\n%s", i, code, out)
+		}
+	}
+
+	slow.delay.Store(int64(20 * time.Millisecond))
+	slowDir, code, stdout := run("slow", "--baseline", first)
+	if code != exitFailed || !strings.HasPrefix(stdout, "VERDICT: FAIL (regression against baseline: ") || !strings.Contains(stdout, "latency.p99") {
+		t.Fatalf("run --baseline: exit %d\n%s", code, stdout)
+	}
+	junit, _ := os.ReadFile(filepath.Join(slowDir, results.FileJUnit))
+	if !strings.Contains(string(junit), `<testsuite name="refreshstorm.compare"`) || !strings.Contains(string(junit), "latency.p99 regressed") {
+		t.Errorf("junit.xml lacks the regression:\n%s", junit)
+	}
+	out, code := execCmd(newCompareCmd(), first, slowDir, "--format", "markdown")
+	line, _, _ := strings.Cut(out, "\n")
+	if code != exitFailed || !strings.Contains(line, "REGRESSION") || !strings.Contains(line, "latency.p99") {
+		t.Fatalf("slow server: exit %d\n%s", code, out)
+	}
+	if os.Getenv("REFRESHSTORM_COMPARE_SAMPLE") != "" {
+		os.WriteFile(os.Getenv("REFRESHSTORM_COMPARE_SAMPLE"), []byte(out), 0o644)
+	}
+	for _, format := range []string{"text", "json"} {
+		if out, code := execCmd(newCompareCmd(), first, slowDir, "--format", format); code != exitFailed || !strings.Contains(out, "latency.p99") {
+			t.Errorf("%s: exit %d\n%s", format, code, out)
+		}
+	}
+}
+
+func TestCompareCmdErrors(t *testing.T) {
+	base := t.TempDir()
+	a, b, other := filepath.Join(base, "a"), filepath.Join(base, "b"), filepath.Join(base, "o")
+	makeResultsDir(t, a, "scn", 0)
+	makeResultsDir(t, b, "scn", 0)
+	makeResultsDir(t, other, "other", 0)
+	if out, code := execCmd(newCompareCmd(), a, b); code != exitPass || !strings.HasPrefix(out, "COMPARE: no significant change") {
+		t.Errorf("same: %d %q", code, out)
+	}
+	if out, code := execCmd(newCompareCmd(), a, other); code != exitUsage || !strings.Contains(out, "not comparable") {
+		t.Errorf("other scenario: %d %q", code, out)
+	}
+	if out, code := execCmd(newCompareCmd(), a, other, "--force", "--format", "json"); code != exitPass || !strings.Contains(out, `"forced": true`) {
+		t.Errorf("forced: %d %q", code, out)
+	}
+	if out, code := execCmd(newCompareCmd(), a, b, "--tolerance", "latency.p98=1%"); code != exitUsage || !strings.Contains(out, "unknown metric") {
+		t.Errorf("bad tolerance: %d %q", code, out)
+	}
+	if out, code := execCmd(newCompareCmd(), a, b, "--format", "pdf"); code != exitUsage || !strings.Contains(out, "--format") {
+		t.Errorf("bad format: %d %q", code, out)
+	}
+	if out, code := execCmd(newCompareCmd(), a, filepath.Join(base, "missing")); code != exitUsage || !strings.Contains(out, "does not exist") {
+		t.Errorf("missing: %d %q", code, out)
+	}
+}
+
+// Merged (sharded) directories compare like single ones.
+func TestCompareMergedDirs(t *testing.T) {
+	base := t.TempDir()
+	dirs := map[string]string{}
+	for _, n := range []string{"a", "b", "c", "d"} {
+		dirs[n] = filepath.Join(base, n)
+		makeResultsDir(t, dirs[n], "scn", 0)
+	}
+	ab, cd := filepath.Join(base, "ab"), filepath.Join(base, "cd")
+	for _, m := range [][]string{{dirs["a"], dirs["b"], "--out", ab}, {dirs["c"], dirs["d"], "--out", cd}} {
+		if out, code := execCmd(newMergeCmd(), m...); code != exitPass {
+			t.Fatalf("merge: %d %s", code, out)
+		}
+	}
+	out, code := execCmd(newCompareCmd(), ab, cd, "--format", "json")
+	if code != exitPass || !strings.Contains(out, `"verdict": "no_significant_change"`) || !strings.Contains(out, `"merged_from"`) {
+		t.Fatalf("merged compare: %d %s", code, out)
 	}
 }

@@ -3,6 +3,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"os"
 )
 
@@ -11,7 +12,7 @@ func main() {
 	err := root.Execute()
 	code := exitCodeOf(err)
 	if err != nil && !isSilentVerdict(err) {
-		fmt.Fprintln(os.Stderr, "refreshstorm:", err)
+		fmt.Fprintln(os.Stderr, "refreshstorm:", scrub.Message(err.Error()))
 	}
 	os.Exit(code)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/refreshstorm/refreshstorm/report"
 	"github.com/refreshstorm/refreshstorm/results"
 )
 
@@ -32,8 +33,11 @@ func newMergeCmd() *cobra.Command {
 			case err != nil:
 				return withCode(exitCannotRun, err)
 			}
+			if err := report.WriteFiles(out, s, report.Options{}); err != nil {
+				return withCode(exitCannotRun, fmt.Errorf("merge: %w", err))
+			}
 			stdout := cmd.OutOrStdout()
-			fmt.Fprint(stdout, results.FormatText(s))
+			fmt.Fprint(stdout, report.FormatText(s))
 			fmt.Fprintf(stdout, "results: %s\n", out)
 			if s.Verdict != results.VerdictPass {
 				return withCode(exitFailed, errVerdictFailed)

@@ -18,6 +18,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/probe"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -81,11 +82,11 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
 	f.StringVar(&pf.serverPolicy, "server-policy", "strict", "policy of the embedded server (see: refreshstorm serve --help)")
 	f.StringVar(&pf.reuse, "reuse", "", "declared reuse action: revoke-family or reject (default revoke-family; the embedded server's own)")
 	f.BoolVar(&pf.json, "json", false, "print the refreshstorm/probe/v1 JSON document instead of text")
-	f.DurationVar(&pf.maxDelay, "max-delay", attack.DefaultDiscoverMaxDelay, "longest replay delay tried")
+	f.DurationVar(&pf.maxDelay, "max-delay", probe.DefaultMaxDelay, "longest replay delay tried")
 	f.BoolVar(&pf.allowInsecure, "allow-insecure-cookies", false, "report missing Secure/HttpOnly/Path=/ as weaknesses, not fail_cookie_attrs (dev targets)")
-	f.DurationVar(&pf.timeout, "timeout", attack.DefaultDiscoverTimeout, "per-request timeout")
-	f.IntVar(&pf.rounds, "rounds", attack.DefaultDiscoverRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
-	f.DurationVar(&pf.zombieMargin, "zombie-margin", attack.DefaultDiscoverZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
+	f.DurationVar(&pf.timeout, "timeout", probe.DefaultTimeout, "per-request timeout")
+	f.IntVar(&pf.rounds, "rounds", probe.DefaultRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
+	f.DurationVar(&pf.zombieMargin, "zombie-margin", probe.DefaultZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
 	return cmd
 }
 
@@ -100,12 +101,12 @@ func validateProbe(cmd *cobra.Command, pf probeFlags) (*probePlan, error) {
 	p := &probePlan{}
 	fs := cmd.Flags()
 	switch {
-	case pf.maxDelay <= 0 || pf.maxDelay > attack.MaxDiscoverDelay:
-		return nil, usageError("--max-delay %s: want more than 0 and at most %s", pf.maxDelay, attack.MaxDiscoverDelay)
+	case pf.maxDelay <= 0 || pf.maxDelay > probe.DelayLimit:
+		return nil, usageError("--max-delay %s: want more than 0 and at most %s", pf.maxDelay, probe.DelayLimit)
 	case pf.timeout <= 0:
 		return nil, usageError("--timeout %s: want a positive duration", pf.timeout)
-	case pf.rounds < 1 || pf.rounds > attack.MaxDiscoverRounds:
-		return nil, usageError("--rounds %d: want 1..%d", pf.rounds, attack.MaxDiscoverRounds)
+	case pf.rounds < 1 || pf.rounds > probe.MaxRounds:
+		return nil, usageError("--rounds %d: want 1..%d", pf.rounds, probe.MaxRounds)
 	case pf.zombieMargin < 0:
 		return nil, usageError("--zombie-margin %s: want 0 or more", pf.zombieMargin)
 	case pf.target != "" && pf.credentials == "":
@@ -175,7 +176,7 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 		Timeout:       pf.timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
-	fp, err := attack.Discover(ctx, client, prof, p.creds, attack.DiscoverOptions{
+	fp, err := probe.Run(ctx, client, prof, p.creds, probe.Options{
 		MaxDelay:             pf.maxDelay,
 		Timeout:              pf.timeout,
 		Rounds:               pf.rounds,
@@ -201,7 +202,7 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 	return nil
 }
 
-func writeProbe(w io.Writer, fp *attack.Fingerprint, asJSON bool) error {
+func writeProbe(w io.Writer, fp *probe.Fingerprint, asJSON bool) error {
 	if !asJSON {
 		return fp.WriteText(w)
 	}

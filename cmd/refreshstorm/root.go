@@ -23,6 +23,6 @@ func newRootCmd() *cobra.Command {
 		Version:       version,
 	}
 	root.SetVersionTemplate("{{versionText}}")
-	root.AddCommand(newRunCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newVersionCmd())
+	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	return root
 }

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"os"
-	"os/signal"
 	"strconv"
 	"sync"
-	"syscall"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -19,6 +19,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/report"
 	"github.com/refreshstorm/refreshstorm/results"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
@@ -55,13 +56,14 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
 	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
 	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
+	f.StringVar(&sc.Stages.Spec, "stages", "", "load plan instead of --rate/--duration: [NAME=]DUR:SHAPE[:warmup],… with SHAPE R, A->B, step(A,B,N) or sine(BASE,AMP,PERIOD)")
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
 	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
 	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (--target needs this or --cookies)")
 	f.StringVar(&sc.Cookies, "cookies", "", "CSV of refresh[,csrf[,access]] lines: ready sessions to import instead of signing in (at most --sessions are used)")
 	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold (keep under the server's cap)")
-	f.StringVar(&sc.Out, "out", "", "results directory (default results/<UTC timestamp>)")
+	f.StringVar(&sc.Out, "out", "", "results directory (default runs/<UTC timestamp>)")
 	f.BoolVar(&sc.Headless, "headless", false, "no dashboard: one progress line per interval on stderr")
 	f.StringArrayVar(&sc.Thresholds, "threshold", nil, "pass/fail condition, e.g. latency.p99<250ms (repeatable; adds to the defaults)")
 	f.IntVar(&sc.MaxWorkers, "max-workers", 0, "bound on concurrent requests (default: --sessions)")
@@ -73,6 +75,12 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
+	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
+	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
+	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
+	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
+	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
 	return cmd
 }
 
@@ -84,6 +92,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"sessions":               func() { dst.Sessions = flags.Sessions },
 		"rate":                   func() { dst.Rate = flags.Rate },
 		"duration":               func() { dst.Duration = flags.Duration },
+		"stages":                 func() { dst.Stages = flags.Stages },
 		"chaos":                  func() { dst.Chaos = flags.Chaos },
 		"policy":                 func() { dst.Policy = flags.Policy },
 		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
@@ -102,6 +111,12 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
 		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
 		"progress-interval":      func() { dst.Interval = flags.Interval },
+		"baseline":               func() { dst.Baseline = flags.Baseline },
+		"baseline-force":         func() { dst.BaselineForce = flags.BaselineForce },
+		"tolerance":              func() { dst.Tolerances = append(dst.Tolerances, flags.Tolerances...) },
+		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
+		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
+		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
 	}
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
@@ -122,7 +137,12 @@ type plan struct {
 	shardIndex   int
 	shardCount   int
 	rate         float64 // this shard's share of the rate
-	sessions     int     // this shard's share of the sessions
+	stages       []attack.Stage
+	// nextStage and finish let `capacity` steer the plan and judge it.
+	nextStage func(int, results.StageSummary) (attack.Stage, bool)
+	finish    func(sum *results.Summary, outDir string, stdout io.Writer) error
+	sessions  int // this shard's share of the sessions
+	baseline  *baseline
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -132,8 +152,14 @@ func validate(sc scenario) (*plan, error) {
 	switch {
 	case sc.Sessions < 1:
 		return nil, usageError("--sessions %d: want at least 1", sc.Sessions)
-	case sc.Rate < 0:
-		return nil, usageError("--rate %g: want 0 (max) or more", sc.Rate)
+	case math.IsNaN(sc.Rate) || math.IsInf(sc.Rate, 0) || sc.Rate < 0:
+		return nil, usageError("--rate %g: want a finite number, 0 (max) or more", sc.Rate)
+	case sc.Interval <= 0:
+		return nil, usageError("--progress-interval %s: want a positive duration", sc.Interval)
+	case sc.TimingMargin < 0:
+		return nil, usageError("--timing-margin %s: want 0 or more", sc.TimingMargin)
+	case sc.ProbeMargin < 0:
+		return nil, usageError("--probe-margin %s: want 0 or more", sc.ProbeMargin)
 	case sc.Duration <= 0:
 		return nil, usageError("--duration %s: want a positive duration", sc.Duration)
 	case sc.FamiliesPerUser < 1:
@@ -142,6 +168,12 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--max-workers %d: want 0 (default) or more", sc.MaxWorkers)
 	case sc.Timeout <= 0:
 		return nil, usageError("--timeout %s: want a positive duration", sc.Timeout)
+	case sc.IdleTimeout <= 0:
+		return nil, usageError("--idle-timeout %s: want a positive duration", sc.IdleTimeout)
+	case sc.MaxRetryAfter <= 0:
+		return nil, usageError("--max-retry-after %s: want a positive duration", sc.MaxRetryAfter)
+	case sc.BootstrapTimeout <= 0:
+		return nil, usageError("--bootstrap-timeout %s: want a positive duration", sc.BootstrapTimeout)
 	case sc.Target != "" && sc.Credentials == "" && sc.Cookies == "":
 		return nil, usageError("--target needs --credentials FILE (identifier,password lines) or --cookies FILE")
 	case sc.Target == "" && sc.Cookies != "":
@@ -161,10 +193,15 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("--server-policy: %v", err)
 		}
 	}
+	if !sc.Stages.empty() {
+		if p.stages, p.thresholds, err = sc.Stages.resolve(); err != nil {
+			return nil, usageError("--stages: %v", err)
+		}
+	}
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
 	}
-	p.thresholds = results.DefaultThresholds()
+	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
 		th, err := results.ParseThreshold(expr)
 		if err != nil {
@@ -177,6 +214,7 @@ func validate(sc scenario) (*plan, error) {
 			return nil, usageError("%v", err)
 		}
 		p.rate = sc.Rate / float64(p.shardCount)
+		shareStages(p.stages, p.shardCount)
 		p.sessions = sc.Sessions / p.shardCount
 		if p.shardIndex < sc.Sessions%p.shardCount {
 			p.sessions++
@@ -244,10 +282,19 @@ func runScenario(parent context.Context, sc scenario, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	if p.baseline, err = loadBaseline(sc, scenarioID(sc, p)); err != nil {
+		return err
+	}
+	return runPlan(parent, p, stdout, stderr)
+}
+
+// runPlan starts the embedded server if needed and executes p.
+func runPlan(parent context.Context, p *plan, stdout, stderr io.Writer) error {
+	sc := p.sc
 	if parent == nil {
 		parent = context.Background()
 	}
-	ctx, stopSignals := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
+	ctx, stopSignals := notifyStop(parent, stderr)
 	defer stopSignals()
 
 	target := sc.Target
@@ -296,9 +343,47 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		maxWorkers = uint64(p.sessions)
 	}
 	transport := attack.NewTransport(int(maxWorkers) + 64)
+	transport.IdleConnTimeout = sc.IdleTimeout
 	defer transport.CloseIdleConnections()
-	boot := targets.BootstrapOptions{}
-	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout}
+
+	// The results directory and the metrics port are claimed before the
+	// first sign-in: a bad --out must not cost real sign-ins.
+	outDir := sc.Out
+	if outDir == "" {
+		outDir = "runs/" + time.Now().UTC().Format("20060102T150405Z")
+	}
+	dir, err := results.CreateDir(outDir)
+	if err != nil {
+		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
+	}
+	defer dir.Close()
+	var engRef atomic.Pointer[attack.Engine]
+	var recRef atomic.Pointer[results.Recorder]
+	if sc.MetricsAddr != "" {
+		snap := func() results.Snapshot {
+			if e := engRef.Load(); e != nil {
+				return e.Snapshot()
+			}
+			return results.Snapshot{}
+		}
+		latency := func() results.LatencyBuckets {
+			if r := recRef.Load(); r != nil {
+				return r.LatencyBuckets()
+			}
+			return results.LatencyBuckets{}
+		}
+		stop, err := results.ServeMetrics(sc.MetricsAddr, snap, results.WithLatency(latency))
+		if err != nil {
+			_ = dir.Close()
+			_ = os.RemoveAll(outDir)
+			return withCode(exitUsage, fmt.Errorf("--metrics-addr: %w", err))
+		}
+		defer stop()
+	}
+	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
+	// A redirected sign-in would carry the password elsewhere: never follow.
+	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)
@@ -308,26 +393,30 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		err = pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot)
 	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return withCode(exitInterrupted, errors.New("interrupted during sign-in; nothing was measured"))
+		interrupted := ctx.Err() != nil
+		note := "bootstrap failed before the load began; nothing was measured"
+		if interrupted {
+			note = "interrupted during sign-in; nothing was measured"
+		}
+		if werr := finishEmpty(dir, sc, p, target, interrupted, note); werr != nil {
+			fmt.Fprintf(stderr, "writing results: %v\n", werr)
+		} else {
+			fmt.Fprintf(stdout, "results: %s (%s)\n", outDir, note)
+		}
+		if interrupted {
+			return withCode(exitInterrupted, errors.New(note))
 		}
 		return withCode(exitCannotRun, fmt.Errorf("bootstrap against %s: %w", target, err))
 	}
 	boot.Progress = nil
 
-	outDir := sc.Out
-	if outDir == "" {
-		outDir = "results/" + time.Now().UTC().Format("20060102T150405Z")
-	}
-	dir, err := results.CreateDir(outDir)
-	if err != nil {
-		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
-	}
 	start := time.Now()
-	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: sc.Duration, Dir: dir})
+	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
+	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: cfg.PlannedDuration(), Dir: dir})
+	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: transport,
-		Rate: p.rate, Duration: sc.Duration, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
@@ -335,18 +424,19 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if err != nil {
 		return withCode(exitUsage, err)
 	}
+	engRef.Store(eng)
 	live := newLiveView(sc, p, target, eng, stdout, stderr)
 	eng.SetProgress(live.progress)
-	if sc.MetricsAddr != "" {
-		stop, err := results.ServeMetrics(sc.MetricsAddr, eng.Snapshot, results.WithLatency(rec.LatencyBuckets))
-		if err != nil {
-			return withCode(exitUsage, fmt.Errorf("--metrics-addr: %w", err))
-		}
-		defer stop()
-	}
 
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
+	go func() { // a full disk stops the load: what follows would be lost
+		select {
+		case <-dir.Failed():
+			cancelRun()
+		case <-runCtx.Done():
+		}
+	}()
 	viewDone := live.start(runCtx)
 	rep, err := eng.Run(runCtx)
 	cancelRun()
@@ -365,13 +455,35 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Interrupted:      interrupted,
 		RateChanges:      rateChanges(rep.RateChanges),
 		ConcurrentSpread: rep.Spread,
+
+		Stages:             attack.StageMetas(rep.Stages),
+		Pauses:             pauses(rep.Pauses),
+		RequestedPerSecond: rep.RequestedPerSecond,
 	})
 	results.Evaluate(sum, p.thresholds)
-	if err := dir.Finish(sum); err != nil {
+	var cmp *results.Comparison
+	if p.baseline != nil {
+		cmp = p.baseline.fold(outDir, sum)
+	}
+	streamErr := dir.Err()
+	if err := finishResults(dir, outDir, sum, cmp); err != nil {
+		// The verdict so far still reaches stdout: it may be all there is.
+		fmt.Fprint(stdout, report.FormatText(sum))
+		if streamErr != nil {
+			return withCode(exitCannotRun, fmt.Errorf("writing results stopped the load: %w", streamErr))
+		}
 		return withCode(exitCannotRun, fmt.Errorf("writing results: %w", err))
 	}
-	fmt.Fprint(stdout, results.FormatText(sum))
+	fmt.Fprint(stdout, report.FormatText(sum))
+	if cmp != nil {
+		fmt.Fprint(stdout, "\n"+report.CompareText(cmp))
+	}
 	fmt.Fprintf(stdout, "results: %s\n", outDir)
+	if p.finish != nil {
+		if err := p.finish(sum, outDir, stdout); err != nil || !interrupted {
+			return err
+		}
+	}
 	switch {
 	case interrupted:
 		return withCode(exitInterrupted, errors.New("interrupted; results written"))
@@ -379,6 +491,21 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitFailed, errVerdictFailed)
 	}
 	return nil
+}
+
+// finishEmpty writes a results directory for a run whose load never
+// began, so CI still finds summary.json and junit.xml saying so.
+func finishEmpty(dir *results.Dir, sc scenario, p *plan, target string, interrupted bool, note string) error {
+	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now(), Duration: sc.Duration, Dir: dir})
+	sum := rec.Summary(results.RunMeta{
+		Config:      configEcho(sc, p, target),
+		ScenarioID:  scenarioID(sc, p),
+		Interrupted: interrupted,
+	})
+	sum.Note = note
+	results.Evaluate(sum, p.thresholds)
+	sum.Verdict = results.VerdictFail
+	return finishResults(dir, dir.Path(), sum, nil)
 }
 
 // progressPrinter prints the sign-in progress every 10 %; sign-ins run

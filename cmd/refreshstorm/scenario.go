@@ -2,13 +2,17 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
 
+	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -19,6 +23,7 @@ type scenario struct {
 	Sessions        int           `yaml:"sessions"`
 	Rate            float64       `yaml:"rate"`
 	Duration        time.Duration `yaml:"duration"`
+	Stages          stagePlan     `yaml:"stages"`
 	Chaos           string        `yaml:"chaos"`
 	Policy          string        `yaml:"policy"`
 	ServerPolicy    string        `yaml:"server_policy"`
@@ -37,6 +42,13 @@ type scenario struct {
 	AllowInsecure   bool          `yaml:"allow_insecure_cookies"`
 	MetricsAddr     string        `yaml:"metrics_addr"`
 	Interval        time.Duration `yaml:"progress_interval"`
+	Baseline        string        `yaml:"baseline"`
+	BaselineForce   bool          `yaml:"baseline_force"`
+	Tolerances      []string      `yaml:"tolerances"`
+
+	IdleTimeout      time.Duration `yaml:"idle_timeout"`
+	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
+	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
 
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
@@ -53,7 +65,11 @@ func defaultScenario() scenario {
 		TimingMargin:    250 * time.Millisecond,
 		ProbeMargin:     time.Second,
 		Interval:        time.Second,
-		Seed:            1,
+
+		IdleTimeout:      attack.DefaultIdleTimeout,
+		MaxRetryAfter:    30 * time.Second,
+		BootstrapTimeout: 2 * time.Minute,
+		Seed:             1,
 	}
 }
 
@@ -61,9 +77,12 @@ func defaultScenario() scenario {
 // errors naming file, line and column; relative paths inside the file are
 // relative to the file.
 func loadScenario(path string, into *scenario) error {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, maxScenarioBytes)
 	if err != nil {
 		return usageError("scenario: %v", err)
+	}
+	if err := checkAliases(data); err != nil {
+		return usageError("scenario %s: %v", path, err)
 	}
 	if err := yaml.UnmarshalWithOptions(data, into, yaml.DisallowUnknownField()); err != nil {
 		msg := strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " ")
@@ -72,6 +91,45 @@ func loadScenario(path string, into *scenario) error {
 	for _, f := range []*string{&into.Credentials, &into.Cookies} {
 		if *f != "" && !filepath.IsAbs(*f) {
 			*f = filepath.Join(filepath.Dir(path), *f)
+		}
+	}
+	return nil
+}
+
+// maxScenarioBytes bounds a scenario file; real ones are a few KB.
+const maxScenarioBytes = 1 << 20
+
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s: larger than %d bytes", path, limit)
+	}
+	return data, nil
+}
+
+// checkAliases refuses an anchored node that itself holds an alias: that
+// nesting is what lets a few hundred bytes expand to gigabytes (a billion
+// laughs). Flat anchors and aliases stay allowed, and their expansion is
+// bounded by the file size times the alias count.
+func checkAliases(data []byte) error {
+	file, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil // the decoder reports syntax errors with their position
+	}
+	for _, doc := range file.Docs {
+		for _, n := range ast.Filter(ast.AnchorType, doc) {
+			if inner := ast.Filter(ast.AliasType, n.(*ast.AnchorNode).Value); len(inner) > 0 {
+				return fmt.Errorf("line %d: anchor holds an alias (line %d); nested aliases are not allowed",
+					n.GetToken().Position.Line, inner[0].GetToken().Position.Line)
+			}
 		}
 	}
 	return nil

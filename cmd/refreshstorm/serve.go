@@ -32,8 +32,10 @@ Server policy grammar: strict | grace=DURATION, then optional comma parts:
   reuse=revoke-family|reject            what reuse outside the window does
   defect=NAME (repeatable)              non-atomic, reuse-no-revoke, zombie,
                                         no-csrf, csrf-consumes,
-                                        grace-any-ancestor, accept-rotated
+                                        grace-any-ancestor, accept-rotated,
+                                        revoke-on-concurrent-only
   zombie-after=DURATION                 how long a zombie revocation lasts
+  family-cap=N                          live families per user (as --family-cap)
 
 Users come from --credentials, or --demo-users N generated ones (user-0001
 … with password pw-user-0001 …), which --write-credentials saves as CSV for
@@ -87,7 +89,7 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 	f.StringVar(&credsPath, "credentials", "", "CSV of identifier,password users to accept")
 	f.IntVar(&demoUsers, "demo-users", 1000, "generated users when --credentials is not given")
 	f.StringVar(&writeCreds, "write-credentials", "", "write the generated users to this CSV file")
-	f.IntVar(&familyCap, "family-cap", 5, "active families per user; one more sign-in revokes the oldest")
+	f.IntVar(&familyCap, "family-cap", 0, "active families per user; one more sign-in revokes the oldest (0: family-cap= of the policy, else 5)")
 	return cmd
 }
 

@@ -1,0 +1,751 @@
+package probe
+
+import (
+	"context"
+	"github.com/refreshstorm/refreshstorm/internal/wait"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+)
+
+// Experiment names, as findings cite them.
+const (
+	expLostResponse = "lost_response_retry"
+	expConcurrent   = "concurrent_duplicates"
+	expParent       = "parent_replay"
+	expGrandparent  = "grandparent_replay"
+	expCSRF         = "csrf"
+)
+
+// retryExperiment is the lost-response retry at growing delays: refresh
+// T0→T1, read T1, present T0 again after d. The series stops at the first
+// rejection; the window lies between the last accepted and the first
+// rejected delay.
+func (d *prober) retryExperiment(ctx context.Context) error {
+	d.retryRejectedAt = -1
+	var (
+		lastAccepted = time.Duration(-1)
+		kinds        []string // Got of each accepted trial, in delay order
+		undecidedAt  = time.Duration(-1)
+	)
+	for _, delay := range delaySchedule(d.opt.MaxDelay) {
+		d.progress("  retry after %v", delay)
+		tr, err := d.retryTrial(ctx, delay)
+		if err != nil {
+			return err
+		}
+		d.fp.Experiments.LostResponse = append(d.fp.Experiments.LostResponse, tr)
+		switch {
+		case tr.Accepted:
+			if n := len(kinds); n > 0 && kinds[n-1] == GotChild && tr.Got == GotNewChild {
+				d.violation("fail_replay_accepted", expLostResponse,
+					"a retry after %v got a new child where shorter delays got the same child: the window had closed, yet the rotated token was accepted and rotated again", delay)
+			}
+			lastAccepted = delay
+			kinds = append(kinds, tr.Got)
+			continue
+		case isRejection(tr.Status):
+			d.retryRejectedAt = delay
+			if delay == 0 && tr.ChildWorks != nil && !*tr.ChildWorks {
+				d.weakness("lost_response_logout", expLostResponse,
+					"an immediate retry after a lost response was rejected and the family revoked: the user is logged out")
+			}
+		default:
+			undecidedAt = delay
+		}
+		break
+	}
+	g := &d.fp.Grace
+	defer d.flush()
+	switch {
+	case d.retryRejectedAt == 0:
+		*g = Grace{Kind: GraceStrict, Text: "0 (strict)"}
+	case d.retryRejectedAt > 0 && lastAccepted >= 0:
+		up := millis(d.retryRejectedAt)
+		*g = Grace{Kind: GraceWindow, LowerMS: millis(lastAccepted), UpperMS: &up,
+			Text: "[" + lastAccepted.String() + ", " + d.retryRejectedAt.String() + "]"}
+	case lastAccepted >= 0 && undecidedAt < 0:
+		*g = Grace{Kind: GraceAtLeast, LowerMS: millis(lastAccepted), Text: "≥ " + lastAccepted.String()}
+	case lastAccepted >= 0:
+		*g = Grace{Kind: GraceAtLeast, LowerMS: millis(lastAccepted),
+			Text: "≥ " + lastAccepted.String() + " (undecided at " + undecidedAt.String() + ")"}
+	default:
+		*g = Grace{Kind: Unknown, Text: "unknown (the retry at 0s was undecided)"}
+	}
+	switch {
+	case g.Kind == GraceStrict:
+		d.dupModel = ""
+	case len(kinds) == 0:
+		d.dupModel = Unknown
+	case kinds[0] == GotNewChild:
+		d.dupModel = GotNewChild
+	default:
+		d.dupModel = GotChild
+	}
+	return nil
+}
+
+func (d *prober) retryTrial(ctx context.Context, delay time.Duration) (RetryTrial, error) {
+	tr := RetryTrial{DelayMS: millis(delay), Got: GotNone}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return tr, err
+	}
+	defer d.signOut(ctx, f)
+	t0 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return tr, err
+	}
+	t1 := f.head
+	if !wait.For(ctx, delay) {
+		return tr, ctx.Err()
+	}
+	r, err := d.refresh(ctx, t0, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
+	if tr.Accepted {
+		tr.Got = GotNewChild
+		if r.refresh == t1 {
+			tr.Got = GotChild
+		}
+	}
+	// Does the child the client lost still work (refresh and access), and
+	// the duplicate's?
+	accessStatus, err := d.checkAccess(ctx, f.access)
+	if err != nil {
+		return tr, err
+	}
+	c, err := d.refresh(ctx, t1, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.ChildWorks = c.works()
+	f.adopt(c)
+	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: delay, Token: t0, KnownChild: t1, KnownHead: t1}
+	rv := checkRevocation(c, accessStatus)
+	// Judged once the window is measured (the end of the series).
+	d.pending = append(d.pending, func() { d.recordReuse(WayLostResponse, delay, d.judgeReuse(a, r), &rv) })
+	if tr.Got == GotNewChild {
+		s, err := d.refresh(ctx, r.refresh, f.csrf)
+		if err != nil {
+			return tr, err
+		}
+		tr.DuplicateWorks = s.works()
+		f.adopt(s)
+	}
+	return tr, nil
+}
+
+// Burst sizes of the concurrent-duplicate experiment.
+var burstSizes = []int{2, 10}
+
+// concurrentExperiment releases N refreshes of one token on one start
+// barrier over warm connections, then refreshes every distinct child it
+// got: more than one live child where the observed policy allows one is a
+// fork.
+func (d *prober) concurrentExperiment(ctx context.Context) error {
+	sum := &d.fp.Concurrent
+	for _, n := range burstSizes {
+		for round := 1; round <= d.opt.Rounds; round++ {
+			d.progress("  burst of %d, round %d", n, round)
+			cr, err := d.burstRound(ctx, n, round)
+			if err != nil {
+				return err
+			}
+			sum.Rounds++
+			sum.MaxLiveChildren = max(sum.MaxLiveChildren, cr.LiveChildren)
+			if cr.Accepted > 0 && cr.LiveChildren == 0 {
+				sum.RaceLogouts++
+			}
+			if cr.LiveChildren > 1 && d.dupModel != GotNewChild && d.dupModel != Unknown {
+				cr.Fork = true
+				sum.Forks = true
+				d.violation("fail_fork", expConcurrent,
+					"%d concurrent refreshes of one token left %d live children, where the server's retry behaviour allows one: the family forked", n, cr.LiveChildren)
+			}
+			d.fp.Experiments.Concurrent = append(d.fp.Experiments.Concurrent, cr)
+			if cr.Fork {
+				break
+			}
+		}
+	}
+	return nil
+}
+
+func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound, error) {
+	cr := ConcurrentRound{N: n, Round: round, Statuses: []int{}, ErrorCodes: []string{}}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return cr, err
+	}
+	defer d.signOut(ctx, f)
+	d.warm(ctx, f.access, n)
+	head := f.head
+
+	bctx, cancel := context.WithTimeout(ctx, d.opt.Timeout)
+	defer cancel()
+	reqs := make([]*http.Request, n)
+	for i := range reqs {
+		if reqs[i], err = d.newRefresh(bctx, f.head, f.csrf); err != nil {
+			return cr, err
+		}
+	}
+	replies := make([]answer, n)
+	errs := make([]error, n)
+	sent := make([]time.Time, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range reqs {
+		wg.Go(func() {
+			<-start
+			sent[i] = time.Now()
+			replies[i], errs[i] = d.send(reqs[i])
+		})
+	}
+	close(start)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return cr, err
+		}
+	}
+	lo, hi := sent[0], sent[0]
+	var children []string
+	for i, r := range replies {
+		if sent[i].Before(lo) {
+			lo = sent[i]
+		}
+		if sent[i].After(hi) {
+			hi = sent[i]
+		}
+		cr.Statuses = append(cr.Statuses, r.status)
+		if r.code != "" && !slices.Contains(cr.ErrorCodes, r.code) {
+			cr.ErrorCodes = append(cr.ErrorCodes, r.code)
+		}
+		if r.accepted() {
+			cr.Accepted++
+			if !slices.Contains(children, r.refresh) {
+				children = append(children, r.refresh)
+			}
+		}
+	}
+	slices.Sort(cr.Statuses)
+	slices.Sort(cr.ErrorCodes)
+	cr.SpreadUS = hi.Sub(lo).Microseconds()
+	cr.DistinctChildren = len(children)
+	// The winner is the first accepted reply; every other one is a
+	// duplicate of a just-rotated parent, judged as the load path judges
+	// a burst. A rejected duplicate is followed by the revocation checks.
+	winner := -1
+	for i, r := range replies {
+		if r.accepted() {
+			winner = i
+			break
+		}
+	}
+	var accessStatus int
+	if winner >= 0 {
+		if accessStatus, err = d.checkAccess(ctx, replies[winner].access); err != nil {
+			return cr, err
+		}
+	}
+	var childChecks []answer
+	for _, child := range children {
+		r, err := d.refresh(ctx, child, f.csrf)
+		if err != nil {
+			return cr, err
+		}
+		childChecks = append(childChecks, r)
+		if r.accepted() {
+			cr.LiveChildren++
+			f.adopt(r)
+		}
+	}
+	if winner >= 0 {
+		child := replies[winner].refresh
+		dup := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Duplicate, Token: head, KnownChild: child, KnownHead: child}
+		rv := checkRevocation(childChecks[slices.Index(children, child)], accessStatus)
+		for i, r := range replies {
+			if i == winner || (r.accepted() && r.refresh != child) {
+				continue // extra children are judged by the fork check above
+			}
+			d.recordReuse(WayConcurrent, 0, d.judgeReuse(dup, r), &rv)
+		}
+	}
+	return cr, nil
+}
+
+// staleExperiment: T0→T1, then the client restores T0 from a stale jar
+// outside the measured window; the newest token and access credential
+// are checked as after any rejected reuse.
+func (d *prober) staleExperiment(ctx context.Context) error {
+	delay := 100 * time.Millisecond
+	if d.fp.Grace.Kind == GraceWindow || d.fp.Grace.Kind == GraceAtLeast {
+		delay = d.fp.Grace.upper() + d.opt.ZombieMargin
+	}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return err
+	}
+	defer d.signOut(ctx, f)
+	t0 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return err
+	}
+	t1, a1 := f.head, f.access
+	if !wait.For(ctx, delay) {
+		return ctx.Err()
+	}
+	r, err := d.refresh(ctx, t0, f.csrf)
+	if err != nil {
+		return err
+	}
+	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: delay, Token: t0, KnownChild: t1, KnownHead: t1}
+	j := d.judgeReuse(a, r)
+	if !r.rejected() {
+		d.recordReuse(WayStale, delay, j, nil)
+		return nil
+	}
+	accessStatus, err := d.checkAccess(ctx, a1)
+	if err != nil {
+		return err
+	}
+	h, err := d.refresh(ctx, t1, f.csrf)
+	if err != nil {
+		return err
+	}
+	f.adopt(h)
+	rv := checkRevocation(h, accessStatus)
+	d.recordReuse(WayStale, delay, j, &rv)
+	return nil
+}
+
+// warm opens n connections to the target (best effort) by sending n
+// session checks at once, so that the burst does not pay for dials.
+func (d *prober) warm(ctx context.Context, access string, n int) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			<-start
+			_, _ = d.checkAccess(ctx, access)
+		})
+	}
+	close(start)
+	wg.Wait()
+}
+
+// parentReplayExperiment replays the parent T1 after T1→T2 at growing
+// delays, starting from the last delay the retry experiment saw accepted.
+func (d *prober) parentReplayExperiment(ctx context.Context) error {
+	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
+	var delays []time.Duration
+	for _, dl := range delaySchedule(d.opt.MaxDelay) {
+		if dl >= from {
+			delays = append(delays, dl)
+		}
+	}
+	return d.replaySeries(ctx, "parent", delays, &d.fp.Experiments.ParentReplay)
+}
+
+// grandparentReplayExperiment replays the grandparent T0 after T0→T1→T2
+// at once, then at growing delays from the last accepted retry delay.
+func (d *prober) grandparentReplayExperiment(ctx context.Context) error {
+	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
+	delays := []time.Duration{0}
+	for _, dl := range delaySchedule(d.opt.MaxDelay) {
+		if dl >= from && dl > 0 {
+			delays = append(delays, dl)
+		}
+	}
+	return d.replaySeries(ctx, "grandparent", delays, &d.fp.Experiments.GrandparentReplay)
+}
+
+func (d *prober) replaySeries(ctx context.Context, presented string, delays []time.Duration, out *[]ReplayTrial) error {
+	exp := expParent
+	if presented == "grandparent" {
+		exp = expGrandparent
+	}
+	for _, delay := range delays {
+		d.progress("  %s replay after %v", presented, delay)
+		tr, err := d.replayTrial(ctx, presented, delay)
+		if err != nil {
+			return err
+		}
+		*out = append(*out, tr)
+		if tr.Accepted {
+			switch {
+			case presented == "grandparent":
+				d.violation("fail_replay_accepted", exp,
+					"the grandparent token was accepted %v after its child was rotated: the window admits any ancestor, not only the immediate parent", delay)
+			case d.retryRejectedAt >= 0 && delay > d.retryRejectedAt:
+				d.violation("fail_replay_accepted", exp,
+					"the parent token was accepted %v after rotation, past the window (a retry after %v was rejected)", delay, d.retryRejectedAt)
+			}
+			continue
+		}
+		if !isRejection(tr.Status) {
+			break // undecided: nothing more to learn from longer delays
+		}
+		d.judgeZombie(exp, presented, delay, tr)
+		break
+	}
+	return nil
+}
+
+// isRejection reports whether a status is a definite rejection.
+func isRejection(status int) bool { return answer{status: status}.rejected() }
+
+// judgeZombie reports a revoked family that works again later.
+func (d *prober) judgeZombie(exp, presented string, delay time.Duration, tr ReplayTrial) {
+	// Revocation itself is judged per trial by recordReuse.
+	if tr.Zombie != nil && *tr.Zombie {
+		d.violation("fail_zombie_family", exp,
+			"the family revoked after the %s replay works again %v later (refresh HTTP %d, session HTTP %d)",
+			presented, time.Duration(tr.LaterWaitMS)*time.Millisecond, tr.LaterRefreshStatus, tr.LaterAccessStatus)
+	}
+}
+
+// replayTrial: T0→T1→T2, pause delay, present T1 (parent) or T0
+// (grandparent). A rejection is followed by checks of the newest token and
+// access cookie, at once and, if the family was revoked, again after the
+// estimated window plus the zombie margin.
+func (d *prober) replayTrial(ctx context.Context, presented string, delay time.Duration) (ReplayTrial, error) {
+	tr := ReplayTrial{Presented: presented, DelayMS: millis(delay), Got: GotNone}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return tr, err
+	}
+	defer d.signOut(ctx, f)
+	t0 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return tr, err
+	}
+	t1 := f.head
+	if _, err := d.rotate(ctx, f); err != nil {
+		return tr, err
+	}
+	t2, a2 := f.head, f.access
+	token, child := t1, t2
+	if presented == "grandparent" {
+		token, child = t0, t1
+	}
+	if !wait.For(ctx, delay) {
+		return tr, ctx.Err()
+	}
+	r, err := d.refresh(ctx, token, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
+	switch {
+	case tr.Accepted && r.refresh == child:
+		tr.Got = GotChild
+	case tr.Accepted && r.refresh == t2:
+		tr.Got = GotHead
+	case tr.Accepted:
+		tr.Got = GotNewChild
+	}
+	way, a := WayParent, oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Attacker, Age: delay, Token: token, KnownChild: child, KnownHead: t2}
+	if presented == "grandparent" {
+		way, a.Presented, a.KnownChild = WayGrandparent, oracle.PresentedAncestor, ""
+	}
+	j := d.judgeReuse(a, r)
+	if !r.rejected() {
+		d.recordReuse(way, delay, j, nil)
+		return tr, nil
+	}
+	if tr.NewestAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
+		return tr, err
+	}
+	h, err := d.refresh(ctx, t2, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	rv := checkRevocation(h, tr.NewestAccessStatus)
+	d.recordReuse(way, delay, j, &rv)
+	tr.NewestRefreshStatus = h.status
+	tr.FamilyRevoked = negate(h.works())
+	if tr.FamilyRevoked == nil || !*tr.FamilyRevoked {
+		f.adopt(h)
+		return tr, nil
+	}
+	pause := d.fp.Grace.upper() + d.opt.ZombieMargin
+	tr.LaterWaitMS = millis(pause)
+	d.progress("  waiting %v for a zombie family", pause)
+	if !wait.For(ctx, pause) {
+		return tr, ctx.Err()
+	}
+	if tr.LaterAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
+		return tr, err
+	}
+	l, err := d.refresh(ctx, t2, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.LaterRefreshStatus = l.status
+	accessBack := tr.LaterAccessStatus >= 200 && tr.LaterAccessStatus <= 299 &&
+		!(tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299)
+	switch {
+	case l.accepted() || accessBack:
+		tr.Zombie = boolPtr(true)
+		f.adopt(l)
+	case l.rejected():
+		tr.Zombie = boolPtr(false)
+	}
+	return tr, nil
+}
+
+func negate(b *bool) *bool {
+	if b == nil {
+		return nil
+	}
+	return boolPtr(!*b)
+}
+
+// CSRF variants.
+const (
+	cSRFMissing = "missing"
+	cSRFWrong   = "wrong"
+	cSRFOther   = "other_family"
+)
+
+// csrfExperiment refreshes with a missing, a wrong and another family's
+// CSRF token, each on a fresh family; a rejection must change nothing, so
+// the same refresh cookie is then refreshed with the valid token.
+func (d *prober) csrfExperiment(ctx context.Context) error {
+	sum := &d.fp.CSRF
+	for _, v := range []string{cSRFMissing, cSRFWrong, cSRFOther} {
+		d.progress("  CSRF %s", v)
+		tr, err := d.csrfTrial(ctx, v)
+		if err != nil {
+			return err
+		}
+		d.fp.Experiments.CSRF = append(d.fp.Experiments.CSRF, tr)
+		result := Unknown
+		switch {
+		case tr.Accepted:
+			result = Accepted
+			d.violation("fail_csrf_bypass", expCSRF, "a refresh with a %s CSRF token was accepted (HTTP %d)", cSRFText(v), tr.Status)
+		case isRejection(tr.Status):
+			result = Rejected
+		}
+		switch v {
+		case cSRFMissing:
+			sum.Missing = result
+		case cSRFWrong:
+			sum.Wrong = result
+		default:
+			sum.OtherFamily = result
+		}
+		if tr.SideEffectFree != nil {
+			if !*tr.SideEffectFree {
+				d.violation("fail_csrf_side_effect", expCSRF,
+					"a refresh rejected for a %s CSRF token (HTTP %d) still changed the session: the same cookie then got HTTP %d %s",
+					cSRFText(v), tr.Status, tr.CheckStatus, tr.CheckError)
+			}
+			if sum.SideEffectFree == nil || *sum.SideEffectFree {
+				sum.SideEffectFree = boolPtr(*tr.SideEffectFree)
+			}
+		}
+	}
+	return nil
+}
+
+func cSRFText(v string) string {
+	switch v {
+	case cSRFMissing:
+		return "missing"
+	case cSRFWrong:
+		return "wrong"
+	}
+	return "another family's"
+}
+
+func (d *prober) csrfTrial(ctx context.Context, variant string) (CSRFTrial, error) {
+	tr := CSRFTrial{Variant: variant}
+	f, err := d.signIn(ctx)
+	if err != nil {
+		return tr, err
+	}
+	defer d.signOut(ctx, f)
+	var csrf string
+	switch variant {
+	case cSRFWrong:
+		csrf = tamper(f.csrf)
+	case cSRFOther:
+		o, err := d.signIn(ctx)
+		if err != nil {
+			return tr, err
+		}
+		defer d.signOut(ctx, o)
+		csrf = o.csrf
+		if csrf == f.csrf { // the token is not bound to the family at all
+			csrf = tamper(csrf)
+		}
+	}
+	r, err := d.refresh(ctx, f.head, csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.Status, tr.Error, tr.Accepted = r.status, r.code, r.accepted()
+	if !r.rejected() {
+		f.adopt(r)
+		return tr, nil
+	}
+	c, err := d.refresh(ctx, f.head, f.csrf)
+	if err != nil {
+		return tr, err
+	}
+	tr.CheckStatus, tr.CheckError = c.status, c.code
+	tr.SideEffectFree = c.works()
+	f.adopt(c)
+	return tr, nil
+}
+
+// tamper returns a token of the same shape that is not the valid one.
+func tamper(valid string) string {
+	if valid == "" {
+		return "tampered"
+	}
+	b := []byte(valid)
+	if b[0] == 'A' {
+		b[0] = 'B'
+	} else {
+		b[0] = 'A'
+	}
+	return string(b)
+}
+
+// summarize derives the fingerprint's verdicts from the experiments.
+func (d *prober) summarize() {
+	fp := d.fp
+	ex := &fp.Experiments
+
+	// Who may use the window, and what a duplicate gets.
+	var gpAccepted *ReplayTrial
+	for i := range ex.GrandparentReplay {
+		if ex.GrandparentReplay[i].Accepted {
+			gpAccepted = &ex.GrandparentReplay[i]
+			break
+		}
+	}
+	switch {
+	case gpAccepted != nil:
+		fp.WindowUsers = AnyAncestor
+	case fp.Grace.Kind == GraceStrict:
+		fp.WindowUsers = None
+	case fp.Grace.Kind == Unknown || len(ex.GrandparentReplay) == 0 || ex.GrandparentReplay[0].Status == 0 ||
+		!isRejection(ex.GrandparentReplay[0].Status):
+		fp.WindowUsers = Unknown
+	default:
+		fp.WindowUsers = ParentOnly
+	}
+	switch d.dupModel {
+	case "":
+		fp.DuplicateGets = None
+	case GotNewChild:
+		fp.DuplicateGets = Sibling
+	case GotChild:
+		// With a parent-only window the child is the current head; only an
+		// ancestor's duplicate tells the two apart.
+		fp.DuplicateGets = SameChildOrHead
+		if gpAccepted != nil {
+			switch gpAccepted.Got {
+			case GotChild:
+				fp.DuplicateGets = SameChild
+			case GotHead:
+				fp.DuplicateGets = CurrentHead
+			}
+		}
+	default:
+		fp.DuplicateGets = Unknown
+	}
+
+	// What reuse does, and whether revocation lasts.
+	var rejected, revoked, notRevoked, zombie, partial, anyTrial bool
+	for _, series := range [][]ReplayTrial{ex.ParentReplay, ex.GrandparentReplay} {
+		for _, tr := range series {
+			anyTrial = true
+			if !isRejection(tr.Status) {
+				continue
+			}
+			rejected = true
+			switch {
+			case tr.FamilyRevoked == nil:
+			case *tr.FamilyRevoked:
+				revoked = true
+				if tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299 {
+					partial = true
+				}
+			default:
+				notRevoked = true
+			}
+			if tr.Zombie != nil && *tr.Zombie {
+				zombie = true
+			}
+		}
+	}
+	switch {
+	case notRevoked:
+		fp.Reuse = RejectOnly
+	case revoked:
+		fp.Reuse = RevokeFamily
+	case anyTrial && !rejected && len(ex.ParentReplay) > 0 && ex.ParentReplay[len(ex.ParentReplay)-1].Accepted:
+		fp.Reuse = NeverRejected
+	default:
+		fp.Reuse = Unknown
+	}
+	switch {
+	case zombie:
+		fp.Revocation = Zombie
+	case partial:
+		fp.Revocation = Partial
+	case revoked:
+		fp.Revocation = Durable
+	case notRevoked || fp.Reuse == NeverRejected:
+		fp.Revocation = None
+	default:
+		fp.Revocation = Unknown
+	}
+	if fp.CSRF.Missing == "" {
+		fp.CSRF.Missing = Unknown
+	}
+	if fp.CSRF.Wrong == "" {
+		fp.CSRF.Wrong = Unknown
+	}
+	if fp.CSRF.OtherFamily == "" {
+		fp.CSRF.OtherFamily = Unknown
+	}
+	for i := range fp.Reuses {
+		fp.Reuses[i].settle()
+	}
+	// Siblings were allowed to live side by side because the retries looked
+	// like a sibling-minting window; a server that also accepts rotated
+	// tokens outside any window has no such window, so extra live children
+	// are a double spend after all.
+	if fp.HasViolation(oracle.FailReplayAccepted.String()) && !fp.Concurrent.Forks {
+		for i := range ex.Concurrent {
+			if c := &ex.Concurrent[i]; c.LiveChildren > 1 {
+				c.Fork, fp.Concurrent.Forks = true, true
+				d.violation(oracle.FailFork.String(), expConcurrent,
+					"%d concurrent refreshes of one token left %d live children, and the server accepts rotated tokens outside any window: the family forked", c.N, c.LiveChildren)
+				break
+			}
+		}
+	}
+	// A zombie or partial revocation seen by the replays is more specific
+	// than "durable"; revocation that differs between ways trumps both.
+	if r := revocationByWay(fp.Reuses); r == DependsOnWay || (r != Unknown && fp.Revocation != Zombie && fp.Revocation != Partial) {
+		fp.Revocation = r
+	}
+	fp.Verdict = "pass"
+	if fp.Violated() {
+		fp.Verdict = "fail"
+	}
+}
