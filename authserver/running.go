@@ -27,6 +27,11 @@ type Running struct {
 // Start builds a Server for cfg and serves it on addr (e.g. "127.0.0.1:0")
 // in the background.
 func Start(addr string, cfg Config) (*Running, error) {
+	return StartWith(addr, cfg, Listen{})
+}
+
+// StartWith is Start with transport options (TLS, a required header).
+func StartWith(addr string, cfg Config, opt Listen) (*Running, error) {
 	s, err := New(cfg)
 	if err != nil {
 		return nil, err
@@ -41,16 +46,23 @@ func Start(addr string, cfg Config) (*Running, error) {
 		host = "127.0.0.1"
 	}
 	r := &Running{
-		URL:    "http://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)),
+		URL:    opt.scheme() + "://" + net.JoinHostPort(host, fmt.Sprint(tcp.Port)),
 		Server: s,
 		hs: &http.Server{
-			Handler:           s,
+			Handler:           opt.wrap(s),
+			TLSConfig:         opt.TLS,
 			ReadHeaderTimeout: 10 * time.Second,
 			IdleTimeout:       2 * time.Minute,
 		},
 		done: make(chan error, 1),
 	}
-	go func() { r.done <- r.hs.Serve(ln) }()
+	go func() {
+		if opt.TLS != nil {
+			r.done <- r.hs.ServeTLS(ln, "", "")
+			return
+		}
+		r.done <- r.hs.Serve(ln)
+	}()
 	return r, nil
 }
 

@@ -49,7 +49,9 @@ func fmtCount(n uint64) string {
 	return string(out)
 }
 
-// fmtRequested formats a requested rate, where 0 means "as fast as possible".
+// fmtRate formats a request rate; 0 means "as fast as possible".
+// fmtRequested formats a requested rate, where 0 means "as fast as the
+// target answers"; an achieved rate of 0 is just 0/s (fmtRate).
 func fmtRequested(r float64) string {
 	if r <= 0 {
 		return "max"
@@ -57,7 +59,6 @@ func fmtRequested(r float64) string {
 	return fmtRate(r)
 }
 
-// fmtRate formats an achieved rate; 0 is a real zero (paused, stalled target).
 func fmtRate(r float64) string {
 	switch {
 	case r <= 0:

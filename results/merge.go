@@ -1,9 +1,11 @@
 package results
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"time"
@@ -31,42 +33,118 @@ func (e *MergeInputError) Error() string {
 
 func (e *MergeInputError) Unwrap() error { return e.Err }
 
+// MergeOptions tune Merge.
+type MergeOptions struct {
+	// AllowPartial merges an incomplete shard set (recorded in the
+	// summary as partial) instead of refusing it.
+	AllowPartial bool
+	// Render writes further files (the human and CI reports) into the
+	// merged directory before it is given its final name.
+	Render func(dir string, s *Summary) error
+}
+
 // Merge combines the result directories of shards of one scenario into out
 // (DESIGN §7): histograms merge losslessly, counters add, events.csv and
 // results.bin are concatenated, the timeline is merged by second (aligned on
-// wall-clock time) and the stored thresholds are re-evaluated. It refuses
-// directories of different schema versions or scenarios with a
-// *MergeInputError.
-func Merge(dirs []string, out string) (*Summary, error) {
+// wall-clock time) and the stored thresholds are re-evaluated. Every input
+// is read completely first; a bad one, directories of different schema
+// versions or scenarios, a shard given twice or a missing shard are refused
+// with a *MergeInputError and nothing is written. The merge is built in a
+// temporary directory next to out and renamed to out when complete.
+func Merge(dirs []string, out string, opts MergeOptions) (*Summary, error) {
 	if len(dirs) == 0 {
 		return nil, &MergeInputError{Reason: "no input directories"}
+	}
+	if err := checkOut(out); err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
 	}
 	inputs, err := loadMergeInputs(dirs)
 	if err != nil {
 		return nil, err
 	}
+	missing, err := checkShardSet(inputs, opts.AllowPartial)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range inputs {
+		if err := checkStreams(in); err != nil {
+			return nil, err
+		}
+	}
 	s, err := mergeSummaries(inputs)
 	if err != nil {
 		return nil, err
 	}
+	s.Partial = len(missing) > 0
 	ths, err := mergedThresholds(inputs)
 	if err != nil {
 		return nil, err
 	}
 	Evaluate(s, ths)
 
-	d, err := CreateDir(out)
+	parent := filepath.Dir(filepath.Clean(out))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(out)+".merging-*")
 	if err != nil {
 		return nil, fmt.Errorf("merge: %w", err)
 	}
-	if err := mergeStreams(d, inputs, s); err != nil {
-		_ = d.Finish(s)
+	if err := writeMerged(tmp, inputs, s, opts); err != nil {
+		_ = os.RemoveAll(tmp)
 		return nil, err
 	}
-	if err := d.Finish(s); err != nil {
+	if err := os.Chmod(tmp, 0o755); err == nil {
+		_ = os.Remove(out) // an empty directory only; checkOut refused anything else
+		err = os.Rename(tmp, out)
+	}
+	if err != nil {
+		_ = os.RemoveAll(tmp)
 		return nil, fmt.Errorf("merge: %w", err)
 	}
 	return s, nil
+}
+
+func writeMerged(tmp string, inputs []*mergeInput, s *Summary, opts MergeOptions) error {
+	d, err := CreateDir(tmp)
+	if err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if err := mergeStreams(d, inputs, s); err != nil {
+		_ = d.Finish(nil)
+		return err
+	}
+	if err := d.Finish(s); err != nil {
+		return fmt.Errorf("merge: %w", err)
+	}
+	if opts.Render != nil {
+		if err := opts.Render(tmp, s); err != nil {
+			return fmt.Errorf("merge: %w", err)
+		}
+	}
+	return nil
+}
+
+// checkOut accepts a missing path or an empty directory.
+func checkOut(out string) error {
+	if out == "" {
+		return errors.New("results directory: empty path")
+	}
+	fi, err := os.Stat(out)
+	if err != nil {
+		return nil
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("results directory %q: exists and is not a directory", out)
+	}
+	entries, err := os.ReadDir(out)
+	if err != nil {
+		return fmt.Errorf("results directory %q: %w", out, err)
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("results directory %q: %w (it holds %q): choose a new directory or remove it", out, ErrDirNotEmpty, entries[0].Name())
+	}
+	return nil
 }
 
 // mergeInput is one loaded shard and its offset from the merged start.

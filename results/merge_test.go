@@ -25,9 +25,9 @@ func TestMergeIsExact(t *testing.T) {
 	obsB := genObservations(rand.New(rand.NewPCG(9, 10)), startB, 3000, 4)
 	ths := []Threshold{MustParseThreshold("latency.p99<10s"), MustParseThreshold("fail_fork==0")}
 	sa := writeRun(t, a, testStart, obsA, testMeta("scn-1"), ths)
-	sb := writeRun(t, b, startB, obsB, testMeta("scn-1"), ths)
+	sb := writeRun(t, b, startB, obsB, shardMeta("scn-1", "2/2"), ths)
 
-	m, err := Merge([]string{a, b}, out)
+	m, err := Merge([]string{a, b}, out, MergeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,10 +168,10 @@ func TestMergeRefusesMismatches(t *testing.T) {
 	obs := genObservations(rand.New(rand.NewPCG(1, 1)), testStart, 100, 1)
 	writeRun(t, a, testStart, append([]Observation(nil), obs...), testMeta("scn-1"), nil)
 	writeRun(t, b, testStart, append([]Observation(nil), obs...), testMeta("scn-2"), nil)
-	writeRun(t, c, testStart, append([]Observation(nil), obs...), testMeta("scn-1"), nil)
+	writeRun(t, c, testStart, append([]Observation(nil), obs...), shardMeta("scn-1", "2/2"), nil)
 
 	var mie *MergeInputError
-	_, err := Merge([]string{a, b}, filepath.Join(base, "out1"))
+	_, err := Merge([]string{a, b}, filepath.Join(base, "out1"), MergeOptions{})
 	if !errors.As(err, &mie) || len(mie.Dirs) != 2 || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), b) ||
 		!strings.Contains(err.Error(), `"scn-1"`) || !strings.Contains(err.Error(), `"scn-2"`) {
 		t.Fatalf("different scenarios: %v", err)
@@ -183,20 +183,20 @@ func TestMergeRefusesMismatches(t *testing.T) {
 	sj := filepath.Join(c, FileSummaryJSON)
 	raw, _ := os.ReadFile(sj)
 	os.WriteFile(sj, []byte(strings.Replace(string(raw), "refreshstorm/summary/v1", "refreshstorm/summary/v2", 1)), 0o644)
-	_, err = Merge([]string{a, c}, filepath.Join(base, "out2"))
+	_, err = Merge([]string{a, c}, filepath.Join(base, "out2"), MergeOptions{})
 	if !errors.As(err, &mie) || !strings.Contains(err.Error(), c) || !strings.Contains(err.Error(), "schema") {
 		t.Fatalf("schema: %v", err)
 	}
 
-	_, err = Merge([]string{a, a + "/"}, filepath.Join(base, "out3"))
+	_, err = Merge([]string{a, a + "/"}, filepath.Join(base, "out3"), MergeOptions{})
 	if !errors.As(err, &mie) || !strings.Contains(err.Error(), "twice") {
 		t.Fatalf("duplicate: %v", err)
 	}
-	_, err = Merge(nil, filepath.Join(base, "out4"))
+	_, err = Merge(nil, filepath.Join(base, "out4"), MergeOptions{})
 	if !errors.As(err, &mie) {
 		t.Fatalf("no inputs: %v", err)
 	}
-	_, err = Merge([]string{a}, a) // output exists and is not empty: not an input error
+	_, err = Merge([]string{a}, a, MergeOptions{}) // output exists and is not empty: not an input error
 	if err == nil || errors.As(err, &mie) || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("non-empty out: %v", err)
 	}

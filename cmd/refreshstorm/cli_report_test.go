@@ -105,7 +105,7 @@ func TestMergeCmd(t *testing.T) {
 	makeResultsDir(t, c, "scn", 3)
 	makeResultsDir(t, bad, "other", 0)
 
-	out, code := execCmd(newMergeCmd(), a, b, "--out", filepath.Join(base, "ab"))
+	out, code := execCmd(newMergeCmd(), a, b, "--allow-partial", "--out", filepath.Join(base, "ab")) // not shards: runs without --shard
 	if code != exitPass || !strings.HasPrefix(out, "VERDICT: PASS") || !strings.Contains(out, "400 total") {
 		t.Fatalf("merge: %d %q", code, out)
 	}
@@ -113,7 +113,7 @@ func TestMergeCmd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	out, code = execCmd(newMergeCmd(), a, c, "--out", filepath.Join(base, "ac"))
+	out, code = execCmd(newMergeCmd(), a, c, "--allow-partial", "--out", filepath.Join(base, "ac"))
 	if code != exitFailed || !strings.HasPrefix(out, "VERDICT: FAIL") || strings.Contains(out, "ERROR") {
 		t.Errorf("failing verdict: %d %q", code, out)
 	}
@@ -246,7 +246,7 @@ func TestCompareMergedDirs(t *testing.T) {
 		makeResultsDir(t, dirs[n], "scn", 0)
 	}
 	ab, cd := filepath.Join(base, "ab"), filepath.Join(base, "cd")
-	for _, m := range [][]string{{dirs["a"], dirs["b"], "--out", ab}, {dirs["c"], dirs["d"], "--out", cd}} {
+	for _, m := range [][]string{{dirs["a"], dirs["b"], "--allow-partial", "--out", ab}, {dirs["c"], dirs["d"], "--allow-partial", "--out", cd}} {
 		if out, code := execCmd(newMergeCmd(), m...); code != exitPass {
 			t.Fatalf("merge: %d %s", code, out)
 		}

@@ -12,10 +12,12 @@ import (
 
 // newMergeCmd is `refreshstorm merge DIR... --out DIR`: it combines the
 // result directories of the shards of one scenario (DESIGN §7) and prints
-// the merged summary. Exit 1 when the merged verdict fails, 2 when the
-// inputs do not belong together or --out is unusable.
+// the merged summary. Exit 1 when the merged verdict fails, 2 when an
+// input is damaged, the inputs do not belong together or --out is
+// unusable; nothing is written to --out then.
 func newMergeCmd() *cobra.Command {
 	var out string
+	var allowPartial bool
 	cmd := &cobra.Command{
 		Use:     "merge DIR... --out DIR",
 		Short:   "Merge the result directories of the shards of one scenario",
@@ -25,16 +27,14 @@ func newMergeCmd() *cobra.Command {
 			if out == "" {
 				return usageError("--out is required: the directory to write the merged results to")
 			}
-			s, err := results.Merge(args, out)
+			render := func(dir string, s *results.Summary) error { return report.WriteFiles(dir, s, report.Options{}) }
+			s, err := results.Merge(args, out, results.MergeOptions{AllowPartial: allowPartial, Render: render})
 			var input *results.MergeInputError
 			switch {
 			case errors.As(err, &input), errors.Is(err, results.ErrDirNotEmpty):
 				return withCode(exitUsage, err)
 			case err != nil:
 				return withCode(exitCannotRun, err)
-			}
-			if err := report.WriteFiles(out, s, report.Options{}); err != nil {
-				return withCode(exitCannotRun, fmt.Errorf("merge: %w", err))
 			}
 			stdout := cmd.OutOrStdout()
 			fmt.Fprint(stdout, report.FormatText(s))
@@ -46,5 +46,6 @@ func newMergeCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&out, "out", "", "directory for the merged results (must not exist or be empty)")
+	cmd.Flags().BoolVar(&allowPartial, "allow-partial", false, "merge an incomplete shard set (recorded as partial in summary.json)")
 	return cmd
 }

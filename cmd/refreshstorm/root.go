@@ -12,17 +12,16 @@ var errVerdictFailed = errors.New("verdict: fail")
 
 func isSilentVerdict(err error) bool { return errors.Is(err, errVerdictFailed) }
 
-func init() { cobra.AddTemplateFunc("versionText", versionText) }
-
 func newRootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:           "refreshstorm",
 		Short:         "Load and chaos testing for refresh-token rotation endpoints",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Version:       version,
+		// cobra's --version prints this template; the same text as `version`.
+		Version: readBuildInfo().Version,
 	}
-	root.SetVersionTemplate("{{versionText}}")
+	root.SetVersionTemplate(readBuildInfo().String())
 	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	return root
 }

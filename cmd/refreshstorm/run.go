@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -75,6 +76,7 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
 	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
 	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
+	sc.Network.flags(f)
 	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
 	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
 	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
@@ -118,6 +120,7 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
 		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
 	}
+	maps.Copy(set, networkOverrides(&dst.Network, &flags.Network))
 	fs.Visit(func(f *pflag.Flag) {
 		if apply, ok := set[f.Name]; ok {
 			apply()
@@ -342,7 +345,10 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if maxWorkers == 0 {
 		maxWorkers = uint64(p.sessions)
 	}
-	transport := attack.NewTransport(int(maxWorkers) + 64)
+	wire, transport, err := sc.Network.dial(int(maxWorkers)+64, target, stderr)
+	if err != nil {
+		return err
+	}
 	transport.IdleConnTimeout = sc.IdleTimeout
 	defer transport.CloseIdleConnections()
 
@@ -382,7 +388,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	}
 	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
 	// A redirected sign-in would carry the password elsewhere: never follow.
-	bootClient := &http.Client{Transport: transport, Timeout: sc.Timeout,
+	bootClient := &http.Client{Transport: wire, Timeout: sc.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
@@ -415,7 +421,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	rec := results.NewRecorder(results.RecorderOptions{Start: start, Duration: cfg.PlannedDuration(), Dir: dir})
 	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
-		Pool: pool, Creds: p.creds, Transport: transport,
+		Pool: pool, Creds: p.creds, Transport: wire,
 		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
@@ -445,8 +451,10 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitCannotRun, err)
 	}
 	interrupted := ctx.Err() != nil || live.interruptedByUser()
+	echo := configEcho(sc, p, target)
+	sc.Network.echo(echo, wire)
 	sum := rec.Summary(results.RunMeta{
-		Config:           configEcho(sc, p, target),
+		Config:           echo,
 		ScenarioID:       scenarioID(sc, p),
 		Elapsed:          rep.Elapsed,
 		Families:         rep.Families,

@@ -50,6 +50,8 @@ type scenario struct {
 	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
 	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
 
+	Network network `yaml:",inline"`
+
 	// Profile overrides endpoint paths, cookie, header and field names.
 	Profile targets.CookieConfig `yaml:"profile"`
 }

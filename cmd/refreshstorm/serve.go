@@ -19,6 +19,7 @@ func newServeCmd() *cobra.Command {
 	var (
 		addr, policySpec, credsPath, writeCreds string
 		demoUsers, familyCap                    int
+		lst                                     serveListen
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -62,7 +63,11 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 					return withCode(exitCannotRun, err)
 				}
 			}
-			srv, err := authserver.Start(addr, authserver.Config{Policy: policy, Users: users, FamilyCap: familyCap})
+			listen, err := lst.build()
+			if err != nil {
+				return err
+			}
+			srv, err := authserver.StartWith(addr, authserver.Config{Policy: policy, Users: users, FamilyCap: familyCap}, listen)
 			if err != nil {
 				return withCode(exitCannotRun, err)
 			}
@@ -90,6 +95,7 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 	f.IntVar(&demoUsers, "demo-users", 1000, "generated users when --credentials is not given")
 	f.StringVar(&writeCreds, "write-credentials", "", "write the generated users to this CSV file")
 	f.IntVar(&familyCap, "family-cap", 0, "active families per user; one more sign-in revokes the oldest (0: family-cap= of the policy, else 5)")
+	lst.flags(f)
 	return cmd
 }
 

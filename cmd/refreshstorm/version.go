@@ -4,57 +4,60 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
 
 // version is set at build time with -ldflags "-X main.version=…"; otherwise
-// the module version from the build info is used.
+// it comes from the module version the binary was built from.
 var version = "dev"
 
-// versionText describes the binary from its embedded build info, so a bug
-// report names the exact commit even for a plain `go build`.
-func versionText() string {
-	v, commit, date, modified := version, "unknown", "unknown", false
-	goVersion := runtime.Version()
-	if info, ok := debug.ReadBuildInfo(); ok {
-		if v == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
-			v = info.Main.Version
-		}
-		if info.GoVersion != "" {
-			goVersion = info.GoVersion
-		}
-		for _, s := range info.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				commit = s.Value
-			case "vcs.time":
-				date = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
+// buildInfo is what `version` and `--version` print: enough to tell two
+// binaries apart in a bug report.
+type buildInfo struct {
+	Version, Commit, Date, Go, Platform string
+	Modified                            bool
+}
+
+func readBuildInfo() buildInfo {
+	b := buildInfo{Version: version, Commit: "unknown", Date: "unknown",
+		Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return b
+	}
+	if b.Version == "dev" && info.Main.Version != "" && info.Main.Version != "(devel)" {
+		b.Version = info.Main.Version
+	}
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			b.Commit = s.Value
+		case "vcs.time":
+			b.Date = s.Value
+		case "vcs.modified":
+			b.Modified = s.Value == "true"
 		}
 	}
-	if modified {
+	return b
+}
+
+func (b buildInfo) String() string {
+	commit := b.Commit
+	if b.Modified {
 		commit += " (modified)"
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "refreshstorm %s\n", v)
-	fmt.Fprintf(&b, "  commit:  %s\n", commit)
-	fmt.Fprintf(&b, "  built:   %s\n", date)
-	fmt.Fprintf(&b, "  go:      %s\n", goVersion)
-	fmt.Fprintf(&b, "  os/arch: %s/%s\n", runtime.GOOS, runtime.GOARCH)
-	return b.String()
+	return fmt.Sprintf("refreshstorm %s\ncommit  %s\nbuilt   %s\ngo      %s\nos/arch %s\n",
+		b.Version, commit, b.Date, b.Go, b.Platform)
 }
 
 func newVersionCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version, commit, build date, Go version and OS/arch",
+		Short: "Print the version, commit, build date, Go version and platform",
 		Args:  cobra.NoArgs,
 		Run: func(cmd *cobra.Command, _ []string) {
-			fmt.Fprint(cmd.OutOrStdout(), versionText())
+			fmt.Fprint(cmd.OutOrStdout(), readBuildInfo())
 		},
 	}
 }

@@ -1,0 +1,77 @@
+package attack
+
+import (
+	"fmt"
+	"maps"
+	"net/http"
+	"net/textproto"
+	"strings"
+	"sync"
+)
+
+// ParseHeader reads one `Name: value` flag.
+func ParseHeader(s string) (name, value string, err error) {
+	name, value, ok := strings.Cut(s, ":")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || strings.ContainsAny(name, " \t") {
+		return "", "", fmt.Errorf("header %q: want 'Name: value'", redactHeaderArg(s))
+	}
+	return textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value), nil
+}
+
+// redactHeaderArg keeps a malformed argument's name-ish start only, since
+// its value may be a secret.
+func redactHeaderArg(s string) string {
+	if len(s) > 12 {
+		return s[:4] + "…"
+	}
+	return "…"
+}
+
+// Wire is the round tripper every harness request goes through: it adds
+// the configured headers (gateway keys and the like) and counts which
+// protocol answered.
+type Wire struct {
+	Next    http.RoundTripper
+	Headers http.Header
+
+	mu     sync.Mutex
+	protos map[string]uint64
+}
+
+// RoundTrip sends req with the extra headers on a copy (the caller's
+// request stays untouched, as RoundTripper requires).
+func (w *Wire) RoundTrip(req *http.Request) (*http.Response, error) {
+	if len(w.Headers) > 0 {
+		req = req.Clone(req.Context())
+		for k, vs := range w.Headers {
+			if req.Header.Get(k) == "" {
+				req.Header[k] = vs
+			}
+		}
+	}
+	resp, err := w.Next.RoundTrip(req)
+	if err == nil {
+		w.mu.Lock()
+		if w.protos == nil {
+			w.protos = map[string]uint64{}
+		}
+		w.protos[resp.Proto]++
+		w.mu.Unlock()
+	}
+	return resp, err
+}
+
+// Protocols returns responses counted per protocol (e.g. "HTTP/2.0").
+func (w *Wire) Protocols() map[string]uint64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return maps.Clone(w.protos)
+}
+
+// CloseIdleConnections passes through so callers can hold only the Wire.
+func (w *Wire) CloseIdleConnections() {
+	if c, ok := w.Next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}

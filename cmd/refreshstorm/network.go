@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/spf13/pflag"
+
+	"github.com/refreshstorm/refreshstorm/attack"
+	"github.com/refreshstorm/refreshstorm/results"
+)
+
+// network is how run reaches the target: TLS trust and identity, the
+// protocol, and extra headers. Its YAML keys sit at the top level of a
+// scenario, twins of the flags.
+type network struct {
+	CACerts            []string `yaml:"ca_certs"`
+	ClientCert         string   `yaml:"client_cert"`
+	ClientKey          string   `yaml:"client_key"`
+	TLSServerName      string   `yaml:"tls_server_name"`
+	InsecureSkipVerify bool     `yaml:"insecure_skip_verify"`
+	HTTP2              bool     `yaml:"http2"`
+	HTTP1              bool     `yaml:"http1"`
+	Headers            []string `yaml:"headers"`
+	HeaderPublic       []string `yaml:"header_public"`
+}
+
+func (n *network) flags(f *pflag.FlagSet) {
+	f.StringArrayVar(&n.CACerts, "ca-cert", nil, "PEM CA file trusted in addition to the system pool (repeatable)")
+	f.StringVar(&n.ClientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
+	f.StringVar(&n.ClientKey, "client-key", "", "PEM private key of --client-cert")
+	f.StringVar(&n.TLSServerName, "tls-server-name", "", "TLS server name (SNI) and the name the certificate must carry")
+	f.BoolVar(&n.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the target's certificate (recorded loudly in the results)")
+	f.BoolVar(&n.HTTP2, "http2", false, "use HTTP/2 only (over TLS)")
+	f.BoolVar(&n.HTTP1, "http1", false, "never use HTTP/2")
+	f.StringArrayVar(&n.Headers, "header", nil, "'Name: value' sent on every request, e.g. a gateway key (repeatable; values are secrets)")
+	f.StringArrayVar(&n.HeaderPublic, "header-public", nil, "header NAME whose value may appear in results (repeatable)")
+}
+
+// networkOverrides are the flag → field copies for overrideChanged.
+func networkOverrides(dst, flags *network) map[string]func() {
+	return map[string]func(){
+		"ca-cert":              func() { dst.CACerts = append(dst.CACerts, flags.CACerts...) },
+		"client-cert":          func() { dst.ClientCert = flags.ClientCert },
+		"client-key":           func() { dst.ClientKey = flags.ClientKey },
+		"tls-server-name":      func() { dst.TLSServerName = flags.TLSServerName },
+		"insecure-skip-verify": func() { dst.InsecureSkipVerify = flags.InsecureSkipVerify },
+		"http2":                func() { dst.HTTP2 = flags.HTTP2 },
+		"http1":                func() { dst.HTTP1 = flags.HTTP1 },
+		"header":               func() { dst.Headers = append(dst.Headers, flags.Headers...) },
+		"header-public":        func() { dst.HeaderPublic = append(dst.HeaderPublic, flags.HeaderPublic...) },
+	}
+}
+
+func (n network) options() attack.ClientOptions {
+	return attack.ClientOptions{
+		CACerts: n.CACerts, ClientCert: n.ClientCert, ClientKey: n.ClientKey,
+		ServerName: n.TLSServerName, InsecureSkipVerify: n.InsecureSkipVerify,
+		HTTP2: n.HTTP2, HTTP1: n.HTTP1,
+	}
+}
+
+func (n network) headers() (http.Header, error) {
+	h := http.Header{}
+	for _, s := range n.Headers {
+		name, value, err := attack.ParseHeader(s)
+		if err != nil {
+			return nil, usageError("--header: %v", err)
+		}
+		h.Add(name, value)
+	}
+	return h, nil
+}
+
+// dial builds the wire every request goes through and, for an https
+// target, checks the certificate before anything else happens.
+func (n network) dial(conns int, target string, stderr io.Writer) (*attack.Wire, *http.Transport, error) {
+	h, err := n.headers()
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := attack.NewClientTransport(conns, n.options())
+	if err != nil {
+		return nil, nil, usageError("%v", err)
+	}
+	if n.InsecureSkipVerify {
+		fmt.Fprintln(stderr, "WARNING: --insecure-skip-verify: the target's certificate is NOT verified")
+	}
+	u, err := url.Parse(target)
+	if err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
+		port := u.Port()
+		if port == "" {
+			port = "443"
+		}
+		if err := attack.CheckTLS(net.JoinHostPort(u.Hostname(), port), t); err != nil {
+			return nil, nil, withCode(exitCannotRun, err)
+		}
+	}
+	return &attack.Wire{Next: t, Headers: h}, t, nil
+}
+
+// echo is the network part of summary.json's config: header values are
+// redacted unless declared public.
+func (n network) echo(cfg map[string]any, wire *attack.Wire) {
+	names := []string{}
+	for _, s := range n.Headers {
+		name, value, err := attack.ParseHeader(s)
+		if err != nil {
+			continue
+		}
+		if !slices.ContainsFunc(n.HeaderPublic, func(p string) bool { return http.CanonicalHeaderKey(p) == name }) {
+			value = results.Redacted
+		}
+		names = append(names, name+": "+value)
+	}
+	cfg["headers"] = names
+	cfg["ca_certs"] = n.CACerts
+	cfg["client_cert"] = n.ClientCert
+	cfg["tls_server_name"] = n.TLSServerName
+	cfg["insecure_skip_verify"] = n.InsecureSkipVerify
+	cfg["http2"] = n.HTTP2
+	cfg["http1"] = n.HTTP1
+	if wire != nil {
+		cfg["protocols"] = wire.Protocols()
+	}
+}
