@@ -28,6 +28,8 @@ type collector struct {
 	outcomes    map[string]oracle.Outcome
 	nextProg    time.Time
 	steered     int // stages NextStage has judged
+	nextAbort   time.Time
+	aborted     *results.Abort
 }
 
 func newCollector(e *Engine) *collector {
@@ -185,6 +187,7 @@ func (c *collector) snapshot(now time.Time) results.Snapshot {
 
 func (c *collector) publish(now time.Time) {
 	c.steer(now)
+	c.checkAbort(now)
 	s := c.snapshot(now)
 	c.e.latest.Store(&s)
 	if c.e.cfg.Progress != nil && !now.Before(c.nextProg) {
@@ -202,6 +205,7 @@ func (c *collector) finish(rep *Report) {
 		}
 	}
 	rep.Families = c.families
+	rep.Aborted = c.aborted
 	rep.RaceLogouts = c.raceLogouts
 	rep.ReSignedIn = c.reSignIns
 	rep.LostSlots = c.lostSlots

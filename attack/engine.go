@@ -29,7 +29,11 @@ type Config struct {
 	// With NextStage the plan is open: when its last stage has ended and
 	// settled, NextStage is called (on the collector) with that stage's
 	// numbers and returns the stage to append, or false to end the run.
-	NextStage  func(done int, st results.StageSummary) (Stage, bool)
+	NextStage func(done int, st results.StageSummary) (Stage, bool)
+	// Abort, if set, is called every second once AbortAfter has passed
+	// with the run so far; a non-empty reason ends the run early.
+	Abort      func(*results.Summary) string
+	AbortAfter time.Duration
 	Stages     []Stage
 	MaxWorkers uint64        // bound on concurrent requests; 0 = number of sessions
 	Timeout    time.Duration // per request; default 10s
@@ -67,6 +71,7 @@ type Report struct {
 	Stages      []StageReport
 	// RequestedPerSecond is the requested rate of every second; nil unpaced.
 	RequestedPerSecond []float64
+	Aborted            *results.Abort    // why Abort ended the run
 	Spread             results.Quantiles // send-time spread of concurrent bursts
 }
 

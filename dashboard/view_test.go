@@ -283,3 +283,16 @@ func TestRender80x24(t *testing.T) {
 		}
 	}
 }
+
+func TestAchievedZeroIsNotMax(t *testing.T) {
+	s := busySnapshot()
+	s.Seconds[len(s.Seconds)-2].Rate = 0 // paused, or a stalled target
+	m := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 80, 24)
+	row := lineWith(m.View(), "requested")
+	if !strings.Contains(row, "now     0/s") || !strings.Contains(row, "requested 100/s") {
+		t.Fatalf("throughput row: %q (want achieved 0/s)", row)
+	}
+	if fmtRequested(0) != "max" || fmtRate(0) != "0/s" {
+		t.Fatalf("requested 0 = %q, achieved 0 = %q", fmtRequested(0), fmtRate(0))
+	}
+}

@@ -2,6 +2,7 @@ package results
 
 import (
 	"maps"
+	"time"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
 )
@@ -19,6 +20,16 @@ func (r *Recorder) Summary(meta RunMeta) *Summary {
 	}
 	r.flushPartial(elapsed)
 	r.publishLatency()
+	return r.build(meta, elapsed)
+}
+
+// Peek builds a summary of the run so far without closing its open
+// second, for checks while the run goes on (abort thresholds).
+func (r *Recorder) Peek(meta RunMeta) *Summary {
+	return r.build(meta, max(meta.Elapsed, 0))
+}
+
+func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 
 	s := &Summary{
 		Schema:      SchemaSummary,

@@ -15,6 +15,8 @@ type Threshold struct {
 	metric metric
 	op     op
 	limit  float64 // ms for latency metrics
+	// Abort ends the run early once the threshold fails (a `!` suffix).
+	Abort bool
 }
 
 // String returns the expression.
@@ -82,9 +84,18 @@ func (o op) holds(v, limit float64) bool {
 // classified requests (0.01 or 1%); race_logouts, race_logouts.per_1000,
 // requests.total, requests.rate, requests.load, requests.dropped and
 // families.<state>. Operators: < <= > >= == !=.
+//
+// A `!` suffix marks the threshold as aborting: the run ends early once it
+// fails (see Threshold.Abort).
 func ParseThreshold(expr string) (Threshold, error) {
-	p := thresholdParser{expr: expr}
-	return p.parse()
+	body, abort := strings.CutSuffix(strings.TrimRight(expr, " \t"), "!")
+	if !abort {
+		body = expr // error columns count from the expression as written
+	}
+	p := thresholdParser{expr: body}
+	t, err := p.parse()
+	t.Abort = abort
+	return t, err
 }
 
 // MustParseThreshold is ParseThreshold for expressions known to be valid.

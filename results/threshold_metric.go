@@ -262,6 +262,9 @@ func Evaluate(s *Summary, ths []Threshold) {
 			s.Verdict = VerdictFail
 		}
 	}
+	if s.Aborted != nil {
+		s.Verdict = VerdictFail
+	}
 }
 
 // StoredThresholds re-parses the threshold expressions kept in s.

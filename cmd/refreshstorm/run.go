@@ -57,6 +57,8 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
 	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
 	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
+	f.BoolVar(&sc.AbortOnFail, "abort-on-fail", false, "end the run early once any threshold fails (or mark one expression with a ! suffix)")
+	f.DurationVar(&sc.AbortAfter, "abort-after", sc.AbortAfter, "abort thresholds are checked only after this much of the run")
 	f.StringVar(&sc.Stages.Spec, "stages", "", "load plan instead of --rate/--duration: [NAME=]DUR:SHAPE[:warmup],… with SHAPE R, A->B, step(A,B,N) or sine(BASE,AMP,PERIOD)")
 	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
 	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
@@ -95,6 +97,8 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"rate":                   func() { dst.Rate = flags.Rate },
 		"duration":               func() { dst.Duration = flags.Duration },
 		"stages":                 func() { dst.Stages = flags.Stages },
+		"abort-on-fail":          func() { dst.AbortOnFail = flags.AbortOnFail },
+		"abort-after":            func() { dst.AbortAfter = flags.AbortAfter },
 		"chaos":                  func() { dst.Chaos = flags.Chaos },
 		"policy":                 func() { dst.Policy = flags.Policy },
 		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
@@ -422,7 +426,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: wire,
-		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, Abort: abortCheck(p.thresholds, sc.AbortOnFail), AbortAfter: sc.AbortAfter, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,
@@ -467,6 +471,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Stages:             attack.StageMetas(rep.Stages),
 		Pauses:             pauses(rep.Pauses),
 		RequestedPerSecond: rep.RequestedPerSecond,
+		Aborted:            rep.Aborted,
 	})
 	results.Evaluate(sum, p.thresholds)
 	var cmp *results.Comparison

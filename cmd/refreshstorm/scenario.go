@@ -24,6 +24,8 @@ type scenario struct {
 	Rate            float64       `yaml:"rate"`
 	Duration        time.Duration `yaml:"duration"`
 	Stages          stagePlan     `yaml:"stages"`
+	AbortOnFail     bool          `yaml:"abort_on_fail"`
+	AbortAfter      time.Duration `yaml:"abort_after"`
 	Chaos           string        `yaml:"chaos"`
 	Policy          string        `yaml:"policy"`
 	ServerPolicy    string        `yaml:"server_policy"`
@@ -72,6 +74,7 @@ func defaultScenario() scenario {
 		MaxRetryAfter:    30 * time.Second,
 		BootstrapTimeout: 2 * time.Minute,
 		Seed:             1,
+		AbortAfter:       5 * time.Second,
 	}
 }
 

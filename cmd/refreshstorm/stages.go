@@ -90,3 +90,26 @@ func pauses(in []attack.Pause) []results.Pause {
 	}
 	return out
 }
+
+// abortCheck returns the engine's abort test: the first failing threshold
+// marked `!` (or any, with --abort-on-fail) ends the run. nil when none
+// aborts.
+func abortCheck(ths []results.Threshold, all bool) func(*results.Summary) string {
+	var abort []results.Threshold
+	for _, t := range ths {
+		if all || t.Abort {
+			abort = append(abort, t)
+		}
+	}
+	if len(abort) == 0 {
+		return nil
+	}
+	return func(s *results.Summary) string {
+		for _, t := range abort {
+			if v, ok := t.Check(s); !ok {
+				return fmt.Sprintf("threshold %s failed (value %g %s)", t.Expr, v, t.Unit())
+			}
+		}
+		return ""
+	}
+}
