@@ -63,7 +63,7 @@ func (s *secretTap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // password issued during the runs appears in any result file.
 func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 	policy, _ := authserver.ParsePolicy("strict")
-	users := authserver.DemoUsers(20)
+	users := authserver.DemoUsers(40)
 	srv, err := authserver.New(authserver.Config{Policy: policy, Users: users})
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 	defer ts.Close()
 	var csv strings.Builder
 	csv.WriteString("identifier,password\n")
-	for i := 1; i <= 20; i++ {
+	for i := 1; i <= 40; i++ {
 		id := fmt.Sprintf("user-%04d", i)
 		fmt.Fprintf(&csv, "%s,%s\n", id, users[id])
 		tap.secrets[users[id]] = true
@@ -84,19 +84,22 @@ func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 	dirs := []string{filepath.Join(base, "s1"), filepath.Join(base, "s2")}
 	var wg sync.WaitGroup
 	codes := make([]int, 2)
+	outs := make([]string, 2)
 	for i := range dirs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			codes[i], _, _ = execCLI(t, context.Background(), "run", "--headless", "--target", ts.URL, "--credentials", creds,
-				"--sessions", "20", "--rate", "120", "--duration", "2s", "--shard", fmt.Sprintf("%d/2", i+1),
+			var stdout, stderr string
+			codes[i], stdout, stderr = execCLI(t, context.Background(), "run", "--headless", "--target", ts.URL, "--credentials", creds,
+				"--sessions", "40", "--rate", "120", "--duration", "2s", "--shard", fmt.Sprintf("%d/2", i+1),
 				"--chaos", "lost-response=0.05,concurrent=0.05:3,replay=0.05:200ms,csrf=0.05,stale-cookie=0.05",
 				"--probe-margin", "200ms", "--out", dirs[i])
+			outs[i] = stdout + stderr
 		}()
 	}
 	wg.Wait()
 	if codes[0] != exitPass || codes[1] != exitPass {
-		t.Fatalf("shard exit codes %v", codes)
+		t.Fatalf("shard exit codes %v\n%s\n%s", codes, outs[0], outs[1])
 	}
 	merged := filepath.Join(base, "merged")
 	if code, out, errOut := execCLI(t, context.Background(), "merge", dirs[0], dirs[1], "--out", merged); code != exitPass {
@@ -114,7 +117,7 @@ func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 		t.Errorf("totals: merged %d/%d, shards %d+%d / %d+%d", m.Requests.Total, m.RaceLogouts.Count,
 			s1.Requests.Total, s2.Requests.Total, s1.RaceLogouts.Count, s2.RaceLogouts.Count)
 	}
-	if s1.Config["shard_sessions"].(float64)+s2.Config["shard_sessions"].(float64) != 20 {
+	if s1.Config["shard_sessions"].(float64)+s2.Config["shard_sessions"].(float64) != 40 {
 		t.Errorf("shards split the sessions %v + %v", s1.Config["shard_sessions"], s2.Config["shard_sessions"])
 	}
 
