@@ -28,7 +28,8 @@ type collector struct {
 	outcomes    map[string]oracle.Outcome
 	nextProg    time.Time
 	steered     int // stages NextStage has judged
-	nextAbort   time.Time
+	nextJudge   time.Time
+	liveFailing string // the first threshold the run so far fails; "" = passing
 	aborted     *results.Abort
 }
 
@@ -182,12 +183,13 @@ func (c *collector) snapshot(now time.Time) results.Snapshot {
 	idle := c.e.pool.Idle()
 	s.Sessions = results.SessionStats{Total: total, Idle: idle, InFlight: max(0, int(live)-idle), ReSignedIn: c.reSignIns}
 	s.RaceLogouts = c.raceLogouts
+	s.Failing = c.liveFailing
 	return s
 }
 
 func (c *collector) publish(now time.Time) {
 	c.steer(now)
-	c.checkAbort(now)
+	c.judgeSoFar(now)
 	s := c.snapshot(now)
 	c.e.latest.Store(&s)
 	if c.e.cfg.Progress != nil && !now.Before(c.nextProg) {

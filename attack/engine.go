@@ -34,6 +34,9 @@ type Config struct {
 	// with the run so far; a non-empty reason ends the run early.
 	Abort      func(*results.Summary) string
 	AbortAfter time.Duration
+	// Live, if set, is called every second with the run so far and names
+	// the first threshold it fails ("" when passing): the live verdict.
+	Live       func(*results.Summary) string
 	Stages     []Stage
 	MaxWorkers uint64        // bound on concurrent requests; 0 = number of sessions
 	Timeout    time.Duration // per request; default 10s

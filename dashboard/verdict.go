@@ -7,9 +7,10 @@ import (
 	"github.com/refreshstorm/refreshstorm/results"
 )
 
-// verdict is the run's pass/fail state so far, by the default thresholds
-// (DESIGN §6): every fail_* must be 0 and undecided requests
-// (transport_error + timeout) must stay under 1 % of all requests.
+// verdict is the run's pass/fail state so far. Every threshold is judged
+// once a second by the engine with the final verdict's code
+// (Snapshot.Failing); failures and undecided requests are also checked on
+// every frame, so they show at once.
 type verdict struct {
 	failing bool
 	reason  string // why it fails; "" when passing
@@ -26,6 +27,9 @@ func judge(s *results.Snapshot) verdict {
 	undecided := s.Outcomes[oracle.TransportError] + s.Outcomes[oracle.Timeout]
 	if s.Total > 0 && undecided*100 >= s.Total {
 		return verdict{failing: true, reason: "undecided " + fmtShare(undecided, s.Total)}
+	}
+	if s.Failing != "" {
+		return verdict{failing: true, reason: s.Failing}
 	}
 	return verdict{}
 }

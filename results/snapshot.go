@@ -66,6 +66,10 @@ type Snapshot struct {
 	ChaosProduced map[string]map[oracle.Outcome]uint64
 
 	RecentFailures []FailureEvent // newest last, at most 10
+
+	// Failing names the first threshold the run so far fails, judged once
+	// a second by the same code as the final verdict; "" while passing.
+	Failing string
 }
 
 // Failures sums every fail_* outcome.

@@ -426,7 +426,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	recRef.Store(rec)
 	eng, err := attack.New(attack.Config{
 		Pool: pool, Creds: p.creds, Transport: wire,
-		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, Abort: abortCheck(p.thresholds, sc.AbortOnFail), AbortAfter: sc.AbortAfter, MaxWorkers: maxWorkers, Timeout: sc.Timeout,
+		Rate: p.rate, Duration: sc.Duration, Stages: p.stages, NextStage: p.nextStage, Abort: abortCheck(p.thresholds, sc.AbortOnFail), AbortAfter: sc.AbortAfter, Live: liveCheck(p.thresholds), MaxWorkers: maxWorkers, Timeout: sc.Timeout,
 		Policy: p.policy, TimingMargin: sc.TimingMargin, ProbeMargin: sc.ProbeMargin,
 		Chaos: p.chaos, Seed: sc.Seed + int64(p.shardIndex),
 		Recorder: rec, Bootstrap: boot, Interval: sc.Interval,

@@ -104,8 +104,19 @@ func abortCheck(ths []results.Threshold, all bool) func(*results.Summary) string
 	if len(abort) == 0 {
 		return nil
 	}
+	return firstFailing(abort)
+}
+
+// liveCheck judges every threshold of the run: the dashboard's live
+// verdict, by the same code as the final one.
+func liveCheck(ths []results.Threshold) func(*results.Summary) string {
+	return firstFailing(ths)
+}
+
+// firstFailing names the first of ths the summary fails, "" when none.
+func firstFailing(ths []results.Threshold) func(*results.Summary) string {
 	return func(s *results.Summary) string {
-		for _, t := range abort {
+		for _, t := range ths {
 			if v, ok := t.Check(s); !ok {
 				return fmt.Sprintf("threshold %s failed (value %g %s)", t.Expr, v, t.Unit())
 			}
