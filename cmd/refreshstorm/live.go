@@ -25,6 +25,10 @@ type liveView struct {
 	useTUI      bool
 	header      dashboard.Header
 	interrupted atomic.Bool
+	// The previous progress line's position; progress is called from the
+	// engine's collector goroutine only.
+	lastElapsed time.Duration
+	lastRefresh uint64
 }
 
 func newLiveView(sc scenario, p *plan, target string, eng *attack.Engine, stdout, stderr io.Writer) *liveView {
@@ -70,14 +74,34 @@ func (v *liveView) progress(s results.Snapshot) {
 			undecided += n
 		}
 	}
+	// The rate over the whole interval since the last line, not the last
+	// second: at 0.2/s a single second is almost always empty.
 	achieved := 0.0
-	if k := len(s.Seconds); k > 0 {
-		achieved = s.Seconds[k-1].Rate
+	if dt := s.Elapsed - v.lastElapsed; dt > 0 {
+		achieved = float64(s.Refresh-v.lastRefresh) / dt.Seconds()
 	}
-	fmt.Fprintf(v.stderr, "[%6s] rate %7.1f/s  p99 %-9s ok %-8d rejected %-6d failed %-6d undecided %-6d dropped %d\n",
-		s.Elapsed.Round(time.Second), achieved, s.LastSecond.P99.Round(time.Microsecond*10),
+	v.lastElapsed, v.lastRefresh = s.Elapsed, s.Refresh
+	fmt.Fprintf(v.stderr, "[%6s%s] rate %7.1f/s  p99 %-9s ok %-8d rejected %-6d failed %-6d undecided %-6d dropped %d%s\n",
+		s.Elapsed.Round(time.Second), progressOf(s), achieved, s.Whole.P99.Round(time.Microsecond*10),
 		s.Outcomes[oracle.OKRotated]+s.Outcomes[oracle.OKGraceSameChild]+s.Outcomes[oracle.OKGraceSibling]+s.Outcomes[oracle.OKGraceCurrentHead],
-		rej, s.Failures(), undecided, s.Dropped)
+		rej, s.Failures(), undecided, s.Dropped, failingNote(s))
+}
+
+// progressOf is " 40% ETA 6s" for a run of known length, else "".
+func progressOf(s results.Snapshot) string {
+	if s.Duration <= 0 {
+		return ""
+	}
+	done := min(1, max(0, s.Elapsed.Seconds()/s.Duration.Seconds()))
+	left := max(0, s.Duration-s.Elapsed).Round(time.Second)
+	return fmt.Sprintf(" %3.0f%% ETA %s", 100*done, left)
+}
+
+func failingNote(s results.Snapshot) string {
+	if s.Failing == "" {
+		return ""
+	}
+	return "  FAILING: " + s.Failing
 }
 
 func (v *liveView) interruptedByUser() bool { return v.interrupted.Load() }

@@ -118,7 +118,7 @@ func firstFailing(ths []results.Threshold) func(*results.Summary) string {
 	return func(s *results.Summary) string {
 		for _, t := range ths {
 			if v, ok := t.Check(s); !ok {
-				return fmt.Sprintf("threshold %s failed (value %g %s)", t.Expr, v, t.Unit())
+				return fmt.Sprintf("threshold %s failed (value %.4g %s)", t.Expr, v, t.Unit())
 			}
 		}
 		return ""
