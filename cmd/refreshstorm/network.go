@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/refreshstorm/refreshstorm/attack"
+	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/results"
 )
 
@@ -71,9 +72,20 @@ func (n network) headers() (http.Header, error) {
 		if err != nil {
 			return nil, usageError("--header: %v", err)
 		}
+		if !n.isPublic(name) {
+			// A value a target echoes back, or a Go error quotes, is then
+			// removed before it reaches a file or a log.
+			scrub.Register(value)
+		}
 		h.Add(name, value)
 	}
 	return h, nil
+}
+
+// isPublic says whether --header-public declared the header's value safe
+// to show.
+func (n network) isPublic(name string) bool {
+	return slices.ContainsFunc(n.HeaderPublic, func(p string) bool { return http.CanonicalHeaderKey(p) == name })
 }
 
 // dial builds the wire every request goes through and, for an https
@@ -112,7 +124,7 @@ func (n network) echo(cfg map[string]any, wire *attack.Wire) {
 		if err != nil {
 			continue
 		}
-		if !slices.ContainsFunc(n.HeaderPublic, func(p string) bool { return http.CanonicalHeaderKey(p) == name }) {
+		if !n.isPublic(name) {
 			value = results.Redacted
 		}
 		names = append(names, name+": "+value)
