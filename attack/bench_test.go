@@ -88,7 +88,7 @@ func BenchmarkRequestPath(b *testing.B) {
 }
 
 // BenchmarkIdleSessionMemory reports the heap held per signed-in idle
-// session (DESIGN §8: at most 2 KiB).
+// session (the budget is at most 2 KiB).
 func BenchmarkIdleSessionMemory(b *testing.B) {
 	profile, _ := targets.NewCookieProfile(targets.CookieConfig{BaseURL: "http://127.0.0.1:9"})
 	const n = 100_000
@@ -116,7 +116,7 @@ func BenchmarkIdleSessionMemory(b *testing.B) {
 // BenchmarkThroughputVsVegeta compares, in one process against the same
 // kind of loopback authserver and with the same worker bound, the
 // refreshes per second of refreshstorm at max rate with those of a plain
-// vegeta attack (DESIGN §8 asks for at least 0.95). vegeta replays the 64
+// vegeta attack (the budget asks for at least 1.0). vegeta replays the 64
 // sessions' first tokens round-robin to a server that accepts rotated
 // tokens, so the server does one rotation per request for both. Each
 // iteration runs the pair in both orders (3 s per run) and reports the

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// ChaosKind names one kind of chaos event (DESIGN §4).
+// ChaosKind names one kind of chaos event.
 type ChaosKind uint8
 
 const (

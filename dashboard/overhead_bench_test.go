@@ -26,7 +26,7 @@ import (
 var overheadRuns atomic.Int64
 
 // BenchmarkDashboardOverhead measures what the live dashboard costs the
-// load (DESIGN budget: at most 3 %). In one process and against the same
+// load (budget: at most 3 %). In one process and against the same
 // loopback authserver it runs the engine at max rate for 3 s headless and
 // for 3 s with dashboard.Run drawing concurrently (input: a pipe that never
 // sends a key; output: discarded), each phase with a fresh signed-in pool,

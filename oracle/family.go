@@ -1,6 +1,6 @@
 package oracle
 
-// FamilyState is the end state of one token family (DESIGN §3).
+// FamilyState is the end state of one token family.
 type FamilyState uint8
 
 const (

@@ -132,7 +132,7 @@ func TestOutcomeNamesStable(t *testing.T) {
 		}
 	}
 	if len(seen) != 27 {
-		t.Fatalf("%d outcomes, DESIGN §3 names 27", len(seen))
+		t.Fatalf("%d outcomes, the README names 27", len(seen))
 	}
 	if !FailFork.IsFailure() || OKRotated.IsFailure() || Timeout.Category() != Undecided || RejCSRF.Category() != Rejected {
 		t.Fatal("categories wrong")

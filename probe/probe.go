@@ -223,7 +223,7 @@ type CSRFSummary struct {
 	SideEffectFree *bool  `json:"side_effect_free"`
 }
 
-// Finding is one violation (Key is a DESIGN §3 fail_* name) or
+// Finding is one violation (Key is a fail_* outcome name) or
 // weakness (Key is a snake_case name).
 type Finding struct {
 	Key        string `json:"key"`

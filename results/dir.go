@@ -13,7 +13,7 @@ import (
 	vegeta "github.com/tsenart/vegeta/v12/lib"
 )
 
-// File names inside a results directory (DESIGN §6).
+// File names inside a results directory.
 const (
 	FileSummaryJSON = "summary.json"
 	FileSummaryText = "summary.txt"

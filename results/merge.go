@@ -43,8 +43,8 @@ type MergeOptions struct {
 	Render func(dir string, s *Summary) error
 }
 
-// Merge combines the result directories of shards of one scenario into out
-// (DESIGN §7): histograms merge losslessly, counters add, events.csv and
+// Merge combines the result directories of shards of one scenario into out:
+// histograms merge losslessly, counters add, events.csv and
 // results.bin are concatenated, the timeline is merged by second (aligned on
 // wall-clock time) and the stored thresholds are re-evaluated. Every input
 // is read completely first; a bad one, directories of different schema

@@ -7,7 +7,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
-// SchemaSummary versions summary.json (DESIGN §6).
+// SchemaSummary versions summary.json.
 const SchemaSummary = "refreshstorm/summary/v1"
 
 // Verdicts.
@@ -126,7 +126,7 @@ type Requests struct {
 	ByKind  KindCounts `json:"by_kind"`
 }
 
-// RaceLogouts are logouts after benign races (DESIGN §3).
+// RaceLogouts are logouts after benign races.
 type RaceLogouts struct {
 	Count uint64 `json:"count"`
 	// Per1000 is per 1,000 load refreshes (requests of kind refresh).

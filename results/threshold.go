@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Threshold is one parsed pass/fail condition on the summary (DESIGN §6),
+// Threshold is one parsed pass/fail condition on the summary,
 // e.g. `latency.p99<250ms`, `rate.fail_false_positive_reuse<0.001`,
 // `race_logouts==0`.
 type Threshold struct {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DESIGN §8 throughput check: refreshstorm at max rate vs the vegeta CLI,
+# Throughput check (README, Performance): refreshstorm at max rate vs the vegeta CLI,
 # both against the same reference server running as its own process on
 # loopback. The server accepts rotated tokens, so vegeta's fixed targets
 # (one token per user) cost the server one rotation per request, as

@@ -15,7 +15,7 @@ import (
 	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
-// CookieConfig configures the cookie profile (DESIGN §1). Zero fields take
+// CookieConfig configures the cookie profile. Zero fields take
 // the defaults of the seed's server.
 type CookieConfig struct {
 	BaseURL     string `yaml:"-"`

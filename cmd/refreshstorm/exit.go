@@ -5,7 +5,7 @@ import (
 	"fmt"
 )
 
-// Exit codes (DESIGN §6). They are part of the CLI contract.
+// Exit codes. They are part of the CLI contract.
 const (
 	exitPass        = 0
 	exitFailed      = 1

@@ -11,7 +11,7 @@ import (
 )
 
 // newMergeCmd is `refreshstorm merge DIR... --out DIR`: it combines the
-// result directories of the shards of one scenario (DESIGN §7) and prints
+// result directories of the shards of one scenario and prints
 // the merged summary. Exit 1 when the merged verdict fails, 2 when an
 // input is damaged, the inputs do not belong together or --out is
 // unusable; nothing is written to --out then.

@@ -26,7 +26,7 @@ import (
 // experiments are dealt round-robin over them.
 const probeDemoUsers = 4
 
-// probeSignOutPath is the protocol's sign-out endpoint (DESIGN §1).
+// probeSignOutPath is the protocol's sign-out endpoint.
 const probeSignOutPath = "/api/auth/sign-out"
 
 // probeFlags are the probe command's flags.

@@ -140,7 +140,7 @@ func checkAliases(data []byte) error {
 	return nil
 }
 
-// parseShard reads `i/n` with 1 <= i <= n (DESIGN §7); an empty value and
+// parseShard reads `i/n` with 1 <= i <= n; an empty value and
 // the Kubernetes Indexed Job variable JOB_COMPLETION_INDEX are handled by
 // the caller. It returns a 0-based index.
 func parseShard(s string) (int, int, error) {
