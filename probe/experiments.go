@@ -95,11 +95,11 @@ func (d *prober) retryTrial(ctx context.Context, delay time.Duration) (RetryTria
 		return tr, err
 	}
 	defer d.signOut(ctx, f)
-	t0 := f.head
-	if _, err := d.rotate(ctx, f); err != nil {
+	heads, err := d.chain(ctx, f, 1)
+	if err != nil {
 		return tr, err
 	}
-	t1 := f.head
+	t0, t1 := heads[0], heads[1]
 	if !wait.For(ctx, delay) {
 		return tr, ctx.Err()
 	}
@@ -293,11 +293,11 @@ func (d *prober) staleExperiment(ctx context.Context) error {
 		return err
 	}
 	defer d.signOut(ctx, f)
-	t0 := f.head
-	if _, err := d.rotate(ctx, f); err != nil {
+	heads, err := d.chain(ctx, f, 1)
+	if err != nil {
 		return err
 	}
-	t1, a1 := f.head, f.access
+	t0, t1, a1 := heads[0], heads[1], f.access
 	if !wait.For(ctx, delay) {
 		return ctx.Err()
 	}
@@ -422,15 +422,11 @@ func (d *prober) replayTrial(ctx context.Context, presented string, delay time.D
 		return tr, err
 	}
 	defer d.signOut(ctx, f)
-	t0 := f.head
-	if _, err := d.rotate(ctx, f); err != nil {
+	heads, err := d.chain(ctx, f, 2)
+	if err != nil {
 		return tr, err
 	}
-	t1 := f.head
-	if _, err := d.rotate(ctx, f); err != nil {
-		return tr, err
-	}
-	t2, a2 := f.head, f.access
+	t0, t1, t2, a2 := heads[0], heads[1], heads[2], f.access
 	token, child := t1, t2
 	if presented == "grandparent" {
 		token, child = t0, t1

@@ -176,6 +176,19 @@ func (d *prober) refresh(ctx context.Context, token, csrf string) (answer, error
 // the child, retrying throttling (429) and outages (503) a few times. A
 // fresh family that cannot be refreshed at all leaves nothing to probe:
 // that is an error.
+// chain rotates f n times and returns its heads, oldest first: the token
+// it was signed in with, then each child.
+func (d *prober) chain(ctx context.Context, f *family, n int) ([]string, error) {
+	heads := []string{f.head}
+	for range n {
+		if _, err := d.rotate(ctx, f); err != nil {
+			return heads, err
+		}
+		heads = append(heads, f.head)
+	}
+	return heads, nil
+}
+
 func (d *prober) rotate(ctx context.Context, f *family) (answer, error) {
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
