@@ -205,6 +205,12 @@ func validate(sc scenario) (*plan, error) {
 		}
 	}
 	p.files.VegetaResults, p.files.Gzip = sc.VegetaResults, sc.Gzip
+	if err := checkProfile(sc.Profile); err != nil {
+		return nil, err
+	}
+	if err := sc.Network.checkHeaders(); err != nil {
+		return nil, err
+	}
 	if p.policy, err = oracle.ParsePolicy(sc.Policy); err != nil {
 		return nil, usageError("--policy: %v", err)
 	}
