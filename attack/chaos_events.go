@@ -45,6 +45,10 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		}
 		a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: time.Since(received),
 			Family: s.Family, Token: s.Refresh, KnownChild: ghost, KnownHead: ghost}
+		if ghost == "" || ghost == s.Refresh {
+			// The lost answer kept the token: the retry presents the head.
+			a = oracle.Attempt{Who: oracle.Retry, Family: s.Family, Token: s.Refresh}
+		}
 		retry, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
 		jr := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, retry)
 		e.observe(results.KindDuplicate, ChaosLostResponse, s, sent, lat, retry.Status, jr)
@@ -128,7 +132,7 @@ func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Respon
 func (e *Engine) judgeBurst(s *targets.Session, burst []burstResult) int {
 	primary := -1
 	for i, b := range burst {
-		if b.reply.Status < 200 || b.reply.Status > 299 || b.reply.NewRefresh == "" {
+		if b.reply.Status < 200 || b.reply.Status > 299 || (b.reply.NewRefresh == "" && !b.reply.Kept) {
 			continue
 		}
 		if primary < 0 || b.sent.Add(b.lat).Before(burst[primary].sent.Add(burst[primary].lat)) {
@@ -144,8 +148,15 @@ func (e *Engine) judgeBurst(s *targets.Session, burst []burstResult) int {
 	}
 	burst[primary].j = oracle.Judge(head, e.cfg.Policy, e.cfg.TimingMargin, burst[primary].reply)
 	child := burst[primary].reply.NewRefresh
+	if child == "" {
+		child = s.Refresh // kept: no new token issued
+	}
 	dup := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Duplicate, Family: s.Family,
 		Token: s.Refresh, KnownChild: child, KnownHead: child}
+	if child == s.Refresh {
+		// The winner kept the token: the duplicates presented the head.
+		dup = oracle.Attempt{Who: oracle.Duplicate, Family: s.Family, Token: s.Refresh}
+	}
 	for i := range burst {
 		if i != primary {
 			burst[i].j = oracle.Judge(dup, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)

@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"errors"
 	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"time"
@@ -47,8 +48,11 @@ func (e *Engine) probeAccess(ctx context.Context, s *targets.Session, chaos Chao
 	defer cancel()
 	sent := time.Now()
 	status, err := e.profile.CheckAccess(pctx, e.direct, access)
+	if errors.Is(err, targets.ErrNoAccessCheck) {
+		return oracle.Judgement{Outcome: oracle.RejRevokedFamily, Detail: "access not checked"}
+	}
 	reply := oracle.Reply{Status: status, NoResponse: err != nil, Timeout: err != nil && isTimeout(err)}
-	j := oracle.JudgeProbe(false, failure, reply)
+	j := oracle.JudgeAccess(e.cfg.Policy, failure, reply)
 	if ctx.Err() == nil {
 		e.observe(results.KindProbe, chaos, s, sent, time.Since(sent), status, j)
 	}

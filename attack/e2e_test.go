@@ -22,6 +22,7 @@ type runSpec struct {
 	rate         float64
 	duration     time.Duration
 	probeMargin  time.Duration
+	profile      string // "" = cookie
 }
 
 type runOutcome struct {
@@ -44,7 +45,11 @@ func runAgainstAuthserver(t *testing.T, spec runSpec) runOutcome {
 	srv, creds := rig.Authserver(t, spec.serverPolicy, spec.sessions)
 	transport := NewTransport(spec.sessions + 64)
 	t.Cleanup(transport.CloseIdleConnections)
-	pool := rig.SignedInPool(t, srv.URL, spec.sessions, creds, transport)
+	kind := spec.profile
+	if kind == "" {
+		kind = targets.KindCookie
+	}
+	pool := rig.SignedInPoolOf(t, rig.Profile(t, kind, srv.URL), spec.sessions, creds, transport)
 	ctx, cancel := context.WithTimeout(context.Background(), spec.duration+30*time.Second)
 	defer cancel()
 	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now(), Duration: spec.duration})

@@ -1,13 +1,31 @@
 package attack
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/refreshstorm/refreshstorm/internal/rig"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/targets"
 )
 
 const allChaos = "lost-response=0.06,concurrent=0.06:3,replay=0.06:300ms,csrf=0.06,stale-cookie=0.06"
+
+// tokenChaos is allChaos without CSRF tampering, which token profiles
+// have no use for.
+const tokenChaos = "lost-response=0.06,concurrent=0.06:3,replay=0.06:300ms,stale-cookie=0.06"
+
+// eachProfile runs f as a parallel subtest per profile the embedded
+// authserver speaks.
+func eachProfile(t *testing.T, name string, f func(t *testing.T, profile string)) {
+	for _, p := range rig.Profiles {
+		t.Run(name+"/"+p, func(t *testing.T) {
+			t.Parallel()
+			f(t, p)
+		})
+	}
+}
 
 // TestCorrectPoliciesRaiseNoFalseAlarms runs every correct server policy
 // under every chaos kind at once: the oracle must report no failure, and
@@ -21,9 +39,13 @@ func TestCorrectPoliciesRaiseNoFalseAlarms(t *testing.T) {
 		{"grace=1s,dup=current-head", "grace=1s"},
 	}
 	for _, c := range cases {
-		t.Run(c.server, func(t *testing.T) {
-			t.Parallel()
-			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: allChaos,
+		eachProfile(t, c.server, func(t *testing.T, profile string) {
+			chaos, kinds := allChaos, []string{"lost-response", "concurrent", "replay", "csrf", "stale-cookie"}
+			if profile != targets.KindCookie {
+				chaos, kinds = tokenChaos, kinds[:3:3]
+				kinds = append(kinds, "stale-cookie")
+			}
+			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: chaos, profile: profile,
 				sessions: 40, rate: 60, duration: 2 * time.Second, probeMargin: 300 * time.Millisecond})
 			sum := out.summary
 			t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
@@ -35,12 +57,12 @@ func TestCorrectPoliciesRaiseNoFalseAlarms(t *testing.T) {
 			if sum.Outcomes[oracle.OKRotated] == 0 {
 				t.Fatal("nothing rotated")
 			}
-			for _, kind := range []string{"lost-response", "concurrent", "replay", "csrf", "stale-cookie"} {
+			for _, kind := range kinds {
 				if sum.Chaos.Injected[kind] == 0 {
 					t.Errorf("no %s event injected", kind)
 				}
 			}
-			if sum.Outcomes[oracle.RejCSRF] == 0 {
+			if profile == targets.KindCookie && sum.Outcomes[oracle.RejCSRF] == 0 {
 				t.Error("no CSRF tamper was rejected")
 			}
 			if c.declared == "strict" {
@@ -81,9 +103,11 @@ func TestDefectsAreCaught(t *testing.T) {
 		{"strict", "grace=2s", "concurrent=0.2:2", oracle.FailFalsePositiveReuse},
 	}
 	for _, c := range cases {
-		t.Run(c.server+"/"+c.want.String(), func(t *testing.T) {
-			t.Parallel()
-			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: c.chaos,
+		eachProfile(t, c.server+"/"+c.want.String(), func(t *testing.T, profile string) {
+			if profile != targets.KindCookie && strings.HasPrefix(c.chaos, "csrf") {
+				t.Skip("token profiles carry no CSRF token")
+			}
+			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: c.chaos, profile: profile,
 				sessions: 30, rate: 50, duration: 1500 * time.Millisecond, probeMargin: 500 * time.Millisecond})
 			sum := out.summary
 			t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)

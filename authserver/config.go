@@ -22,6 +22,10 @@ type Config struct {
 	RefreshTTL time.Duration     // absolute lifetime of a family's refresh chain; 0 = DefaultRefreshTTL
 	Secret     []byte            // HMAC key for CSRF and access tokens; random if nil
 	Now        func() time.Time  // clock; time.Now if nil
+	// Clients are the OAuth 2.0 clients, id -> secret ("" for a public
+	// client); nil registers the demo clients DemoClientID (secret
+	// DemoClientSecret) and PublicClientID.
+	Clients map[string]string
 }
 
 // withDefaults validates cfg and fills its zero fields.
@@ -59,6 +63,9 @@ func (cfg Config) withDefaults() (Config, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Clients == nil {
+		cfg.Clients = map[string]string{DemoClientID: DemoClientSecret, PublicClientID: ""}
 	}
 	if cfg.Policy.Defects&DefectZombie != 0 && cfg.Policy.ZombieAfter == 0 {
 		cfg.Policy.ZombieAfter = DefaultZombieAfter

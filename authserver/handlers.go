@@ -126,6 +126,20 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.nowNs()
 	s.maybeSweep(now)
+	f, raw := s.signIn(u, now)
+
+	accessExp := now + s.accessTTL
+	setSessionCookies(w, s.newAccessToken(f.key, accessExp), accessExp, raw, f.refreshExp, now)
+	b := append(make([]byte, 0, 256), `{"ok":true,"action":"sign_in","authenticated":true,`...)
+	b = appendUser(b, u.id)
+	b = append(b, ',')
+	b = appendSession(b, f.id, accessExp, f.refreshExp)
+	writeJSON(w, http.StatusOK, append(b, '}'))
+}
+
+// signIn starts a new family for u and returns it with its first
+// refresh token.
+func (s *Server) signIn(u *user, now int64) (*family, string) {
 	f := &family{key: newFamKey(), user: u, refreshExp: now + s.refreshTTL, active: true, compactAt: minCompactAt}
 	f.id = f.key.String()
 	f.csrf = s.csrfToken(f.id)
@@ -136,14 +150,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	s.st.signIns.Add(1)
 	s.st.activeFamilies.Add(1)
 	s.admit(u, f, now)
-
-	accessExp := now + s.accessTTL
-	setSessionCookies(w, s.newAccessToken(f.key, accessExp), accessExp, raw, f.refreshExp, now)
-	b := append(make([]byte, 0, 256), `{"ok":true,"action":"sign_in","authenticated":true,`...)
-	b = appendUser(b, u.id)
-	b = append(b, ',')
-	b = appendSession(b, f.id, accessExp, f.refreshExp)
-	writeJSON(w, http.StatusOK, append(b, '}'))
+	return f, raw
 }
 
 // admit adds f to its user's families, revoking the oldest ones beyond the

@@ -35,6 +35,15 @@ const (
 	DefectAcceptRotated          = policyspec.DefectAcceptRotated
 	DefectRevokeOnConcurrentOnly = policyspec.DefectRevokeOnConcurrentOnly
 	DefectContentionFork         = policyspec.DefectContentionFork
+	DefectRareFork               = policyspec.DefectRareFork
+	DefectAncestorFork           = policyspec.DefectAncestorFork
+	DefectReuseInvalidRequest    = policyspec.DefectReuseInvalidRequest
+
+	RotateAlways        = policyspec.RotateAlways
+	RotateAfterInterval = policyspec.RotateAfterInterval
+	RotateNever         = policyspec.RotateNever
+	ParentAnyAge        = policyspec.ParentAnyAge
+	AccessSelfContained = policyspec.AccessSelfContained
 )
 
 // DefaultZombieAfter is how long DefectZombie remembers a revocation when

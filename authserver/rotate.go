@@ -38,6 +38,17 @@ const (
 	outGraceHead
 	outDead
 	outReuse
+	// outKept: the head is handed back unrotated (rotate=after-interval
+	// inside the interval, rotate=never).
+	outKept
+)
+
+// rareForkEvery and rareForkWindow shape DefectRareFork: one in
+// rareForkEvery duplicates arriving within rareForkWindow of their
+// token's rotation is rotated again.
+const (
+	rareForkEvery  = 25
+	rareForkWindow = 50 * time.Millisecond
 )
 
 // refresh applies the policy to a presented token under its family's lock
@@ -53,6 +64,9 @@ func (s *Server) refresh(t *token, now int64) (outcome, string) {
 		return outRotated, s.rotateLocked(f, t, now)
 	}
 	if !t.rotated {
+		if t == f.head && s.keeps(t, now) {
+			return outKept, f.headRaw
+		}
 		if s.has(DefectNonAtomic) {
 			// The defect: the "is it the head?" check and the rotation are
 			// two critical sections, so concurrent callers all pass the check.
@@ -75,14 +89,38 @@ func (s *Server) refresh(t *token, now int64) (outcome, string) {
 			return outGraceSameChild, t.childRaw
 		}
 	}
+	if s.has(DefectAncestorFork) && now-t.rotatedAt <= int64(s.pol.Grace) {
+		// The defect: an older ancestor inside the window starts a second chain.
+		s.st.rotations.Add(1)
+		return outRotated, s.mintLocked(f, t, now)
+	}
+	if s.pol.Parent == ParentAnyAge && f.head != nil && f.head.parentGen == t.gen {
+		s.st.grace.Add(1)
+		return outGraceHead, f.headRaw
+	}
 	if s.has(DefectAcceptRotated) {
 		return outRotated, s.rotateLocked(f, t, now)
 	}
+	if s.has(DefectRareFork) && now-t.rotatedAt < int64(rareForkWindow) && s.rareForks.Add(1)%rareForkEvery == 1 {
+		s.st.rotations.Add(1)
+		return outRotated, s.mintLocked(f, t, now)
+	}
 	s.st.reuse.Add(1)
 	if s.pol.RevokeOnReuse && !s.has(DefectReuseNoRevoke) {
-		s.revokeLocked(f, now)
+		s.revokeAtLocked(f, now, now+int64(s.pol.RevokeLag))
 	}
 	return outReuse, ""
+}
+
+// keeps reports whether a refresh of the head hands it back unrotated.
+func (s *Server) keeps(head *token, now int64) bool {
+	switch s.pol.Rotate {
+	case RotateNever:
+		return true
+	case RotateAfterInterval:
+		return now-head.mintedAt < int64(s.pol.Grace)
+	}
+	return false
 }
 
 // inGraceLocked reports whether rotated token t may be presented again: the

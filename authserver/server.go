@@ -39,6 +39,7 @@ type Server struct {
 	zombieAfter  int64 // ns; 0 unless DefectZombie
 	keepChildRaw bool
 
+	rareForks atomic.Int64 // raced duplicates seen under DefectRareFork
 	lastSweep atomic.Int64
 	thr       *throttle // capacity model; nil = unbounded
 	bg        sync.WaitGroup
@@ -91,7 +92,7 @@ func (s *Server) nowNs() int64 { return s.now().UnixNano() }
 
 func (s *Server) has(d Defect) bool { return s.pol.Defects&d != 0 }
 
-// ServeHTTP routes the five endpoints.
+// ServeHTTP routes the cookie, OAuth 2.0 and JSON endpoints.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var want string
 	var h func(http.ResponseWriter, *http.Request)
@@ -106,6 +107,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		want, h = http.MethodGet, s.handleSession
 	case PathSignOut:
 		want, h = http.MethodPost, s.handleSignOut
+	case PathToken:
+		want, h = http.MethodPost, s.handleToken
+	case PathIntrospect:
+		want, h = http.MethodPost, s.handleIntrospect
+	case PathUserinfo:
+		want, h = http.MethodGet, s.handleUserinfo
+	case PathMetadata:
+		want, h = http.MethodGet, s.handleMetadata
+	case PathJSONSignIn:
+		want, h = http.MethodPost, s.handleJSONSignIn
+	case PathJSONRefresh:
+		want, h = http.MethodPost, s.handleJSONRefresh
+	case PathJSONMe:
+		want, h = http.MethodGet, s.handleUserinfo
 	default:
 		writeError(w, http.StatusNotFound, ErrNotFound)
 		return

@@ -29,6 +29,7 @@ type token struct {
 	parentGen uint32 // 0 for the sign-in token
 	rotated   bool
 	rotatedAt int64  // unix ns of the first rotation
+	mintedAt  int64  // unix ns it was minted
 	childRaw  string // the child's text, kept only for dup=same-child
 	// seenRotatedAt mirrors rotatedAt for the lock-free pre-check of
 	// DefectRevokeOnConcurrentOnly (0: not rotated yet).
@@ -128,8 +129,8 @@ func (m *shardMap[K, V]) values(i int) []V {
 
 // revokedLocked reports whether the family's revocation is in force.
 func (s *Server) revokedLocked(f *family, now int64) bool {
-	if !f.revoked {
-		return false
+	if !f.revoked || now < f.revokedAt {
+		return false // not revoked, or revoke-lag has not run out yet
 	}
 	return s.zombieAfter == 0 || now-f.revokedAt < s.zombieAfter
 }
@@ -144,6 +145,24 @@ func (s *Server) alive(f *family, now int64) bool {
 	dead := s.deadLocked(f, now)
 	f.mu.Unlock()
 	return !dead
+}
+
+// revokeAtLocked revokes f from at on (now under no lag); a revocation
+// already pending or in force is not postponed.
+func (s *Server) revokeAtLocked(f *family, now, at int64) {
+	if at <= now {
+		s.revokeLocked(f, now)
+		return
+	}
+	if f.revoked && f.revokedAt <= at {
+		return
+	}
+	s.st.familiesRevoked.Add(1)
+	f.revoked, f.revokedAt = true, at
+	if f.active {
+		f.active = false
+		s.st.activeFamilies.Add(-1)
+	}
 }
 
 func (s *Server) revokeLocked(f *family, now int64) {
@@ -162,7 +181,7 @@ func (s *Server) revokeLocked(f *family, now int64) {
 func (s *Server) mintLocked(f *family, parent *token, now int64) string {
 	raw, key := newRefreshToken()
 	f.gen++
-	t := &token{fam: f, key: key, gen: f.gen}
+	t := &token{fam: f, key: key, gen: f.gen, mintedAt: now}
 	if parent != nil {
 		t.parentGen = parent.gen
 	}

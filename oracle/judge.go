@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"time"
+
+	"github.com/refreshstorm/refreshstorm/internal/policyspec"
 )
 
 // Presented says which token of its chain a request presented.
@@ -90,6 +92,9 @@ func Judge(a Attempt, p Policy, margin time.Duration, r Reply) Judgement {
 	if j, done := transportOrServer(r); done {
 		return j
 	}
+	if r.ConfigError != "" {
+		return Judgement{Outcome: FailBadResponse, Detail: fmt.Sprintf("configuration error: the target answered %d %s (check client id, secret and client auth)", r.Status, r.ConfigError)}
+	}
 	ok := r.Status >= 200 && r.Status <= 299
 	if a.CSRF != CSRFValid {
 		if ok {
@@ -146,6 +151,9 @@ func graceWindow(a Attempt, p Policy, margin time.Duration) window {
 
 func judgeAccepted(a Attempt, p Policy, margin time.Duration, r Reply) Judgement {
 	j := Judgement{Accepted: true}
+	if r.Kept && r.NewRefresh == "" {
+		r.NewRefresh = a.Token // no new token issued: the presented one stays
+	}
 	switch {
 	case r.Malformed != "":
 		j.Outcome, j.Detail, j.Accepted = FailBadResponse, r.Malformed, false
@@ -162,11 +170,25 @@ func judgeAccepted(a Attempt, p Policy, margin time.Duration, r Reply) Judgement
 	}
 	if a.Presented == PresentedHead {
 		if r.NewRefresh == a.Token {
-			j.Outcome, j.Detail, j.Accepted = FailBadResponse, "refresh cookie did not rotate", false
+			if p.KeepsAllowed() {
+				j.Outcome, j.Detail = OKNotRotated, "same refresh token back, as rotate="+p.Rotate.String()+" allows"
+				return j
+			}
+			j.Outcome, j.Detail, j.Accepted = FailBadResponse, "refresh token did not rotate (declare rotate=after-interval or rotate=never if that is the server's policy)", false
 			return j
 		}
 		j.Outcome, j.Detail = OKRotated, "rotated"
 		return j
+	}
+	if p.Parent == policyspec.ParentAnyAge && a.Presented == PresentedParent && graceWindow(a, p, margin) != inside {
+		switch {
+		case a.KnownHead != "" && r.NewRefresh == a.KnownHead:
+			j.Outcome, j.Detail = OKGraceCurrentHead, fmt.Sprintf("parent rotated %s ago got the current head (parent=any-age)", a.Age.Round(time.Millisecond))
+			return j
+		case a.KnownChild != "" && r.NewRefresh == a.KnownChild:
+			j.Outcome, j.Detail = OKGraceSameChild, fmt.Sprintf("parent rotated %s ago got its child again (parent=any-age)", a.Age.Round(time.Millisecond))
+			return j
+		}
 	}
 	switch graceWindow(a, p, margin) {
 	case inside:
@@ -196,7 +218,7 @@ func whatWasPresented(p Presented) string {
 
 func judgeRejected(a Attempt, p Policy, margin time.Duration, r Reply) Judgement {
 	j := Judgement{Rejected: true}
-	auth := r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden
+	auth := r.Refused || r.Status == http.StatusUnauthorized || r.Status == http.StatusForbidden
 	if a.Presented == PresentedHead && a.Who != Duplicate {
 		switch {
 		case auth:
@@ -252,4 +274,15 @@ func JudgeProbe(expectAlive bool, failure Outcome, r Reply) Judgement {
 		return Judgement{Outcome: failure, Accepted: r.NewRefresh != "", Detail: fmt.Sprintf("should be dead, got %d", r.Status)}
 	}
 	return Judgement{Outcome: RejRevokedFamily, Rejected: true, Detail: fmt.Sprintf("dead, as it must be (%d)", r.Status)}
+}
+
+// JudgeAccess classifies an access check after a revocation: a live
+// access token is failure when the policy says access tokens are
+// revocable, and a reported property when they are self-contained.
+func JudgeAccess(p Policy, failure Outcome, r Reply) Judgement {
+	j := JudgeProbe(false, failure, r)
+	if j.Outcome == failure && !p.AccessRevocable() {
+		return Judgement{Outcome: OKAccessSelfContained, Detail: fmt.Sprintf("access token still works (%d): self-contained, as declared", r.Status)}
+	}
+	return j
 }

@@ -3,6 +3,8 @@ package oracle
 import (
 	"testing"
 	"time"
+
+	"github.com/refreshstorm/refreshstorm/internal/policyspec"
 )
 
 func TestJudge(t *testing.T) {
@@ -101,7 +103,7 @@ func TestParsePolicy(t *testing.T) {
 		"grace=10s":                  {Grace: 10 * time.Second},
 		"grace=1.5s,reuse=reject":    {Grace: 1500 * time.Millisecond, Reuse: ReuseReject},
 		"strict,reuse=revoke-family": {},
-		"grace=2s,dup=sibling":       {Grace: 2 * time.Second},
+		"grace=2s,dup=sibling":       {Grace: 2 * time.Second, Dup: policyspec.DupSibling},
 	}
 	for in, want := range good {
 		got, err := ParsePolicy(in)
@@ -131,8 +133,8 @@ func TestOutcomeNamesStable(t *testing.T) {
 			t.Fatalf("ParseOutcome(%q)", n)
 		}
 	}
-	if len(seen) != 27 {
-		t.Fatalf("%d outcomes, the README names 27", len(seen))
+	if len(seen) != 29 {
+		t.Fatalf("%d outcomes, the README names 29", len(seen))
 	}
 	if !FailFork.IsFailure() || OKRotated.IsFailure() || Timeout.Category() != Undecided || RejCSRF.Category() != Rejected {
 		t.Fatal("categories wrong")

@@ -10,6 +10,8 @@ const (
 	OKGraceSameChild
 	OKGraceSibling
 	OKGraceCurrentHead
+	OKNotRotated
+	OKAccessSelfContained
 
 	// Correct rejections.
 	RejReuse
@@ -46,6 +48,7 @@ const (
 
 var outcomeNames = [NumOutcomes]string{
 	"ok_rotated", "ok_grace_same_child", "ok_grace_sibling", "ok_grace_current_head",
+	"ok_not_rotated", "ok_access_self_contained",
 	"rej_reuse", "rej_revoked_family", "rej_expired", "rej_unknown_token", "rej_csrf",
 	"retryable_conflict", "rate_limited",
 	"fail_false_positive_reuse", "fail_lost_response_logout", "fail_replay_accepted",
@@ -99,7 +102,7 @@ func (c Category) String() string { return categoryNames[c] }
 // Category returns the group the outcome belongs to.
 func (o Outcome) Category() Category {
 	switch {
-	case o <= OKGraceCurrentHead:
+	case o <= OKAccessSelfContained:
 		return Accepted
 	case o <= RateLimited:
 		return Rejected
@@ -118,6 +121,8 @@ var outcomeMeanings = [NumOutcomes]string{
 	"duplicate inside the grace window got the same child again",
 	"duplicate inside the grace window got a new sibling",
 	"duplicate inside the grace window got the current head",
+	"the same refresh token came back unrotated, as the declared policy allows",
+	"an access token still works after its family was revoked, as declared self-contained",
 	"reuse of a rotated token was rejected",
 	"the family was revoked; the token is dead",
 	"the token expired",

@@ -21,4 +21,15 @@ type Reply struct {
 	ErrorCode string // the body's "error" field on rejections, "" if absent
 	// Malformed says why a 2xx body could not be read as a refresh success.
 	Malformed string
+
+	// Kept: a 2xx that issued no new refresh token, so the presented one
+	// stays in use (OAuth 2.0 servers may omit refresh_token).
+	Kept bool
+	// Refused: the profile reads the rejection as the token being refused
+	// (401 on the cookie protocol, 400 invalid_grant on OAuth 2.0), not as
+	// a malformed request.
+	Refused bool
+	// ConfigError names a rejection of the client itself (invalid_client,
+	// unauthorized_client): the harness is misconfigured, not the token.
+	ConfigError string
 }

@@ -109,6 +109,15 @@ func (p *Pool) ReSignIn(ctx context.Context, c *http.Client, s *Session, cred Cr
 	return p.signIn(ctx, c, s, cred, o)
 }
 
+// familyFP fingerprints a family id; a protocol without family ids gets
+// the chain rooted in this sign-in of this slot instead.
+func (p *Pool) familyFP(s *Session, id string) string {
+	if id == "" {
+		id = fmt.Sprintf("chain/%d/%d", s.Index, s.SignIns+1)
+	}
+	return p.fp.Of(id)
+}
+
 func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Credential, o BootstrapOptions) error {
 	if o.Attempts <= 0 {
 		o.Attempts = 8
@@ -126,7 +135,7 @@ func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Cred
 		var f Family
 		f, err = p.profile.SignIn(ctx, c, cred)
 		if err == nil {
-			s.Adopt(f, p.fp.Of(f.ID), now())
+			s.Adopt(f, p.familyFP(s, f.ID), now())
 			return nil
 		}
 		wait := backoff

@@ -91,7 +91,7 @@ func (p *Pool) AdoptImported(ctx context.Context, c *http.Client, ims []Imported
 			im.CSRF = csrf
 		}
 		s.Cred = -1
-		s.Adopt(Family{Refresh: im.Refresh, Access: im.Access, CSRF: im.CSRF}, "", now)
+		s.Adopt(Family{Refresh: im.Refresh, Access: im.Access, CSRF: im.CSRF}, p.familyFP(s, ""), now)
 	}
 	for _, s := range p.sessions {
 		p.idle <- s

@@ -93,8 +93,16 @@ func (s *Session) Adopt(f Family, familyFP string, now time.Time) {
 }
 
 // Rotate makes refresh the new head; the old head becomes the parent.
-// access may be "" when the server sent no new access cookie.
+// access may be "" when the server sent no new access cookie. A refresh
+// of "" or of the head itself (a server that did not rotate) keeps the
+// head and only takes the new access token.
 func (s *Session) Rotate(refresh, access string, now time.Time) {
+	if refresh == "" || refresh == s.Refresh {
+		if access != "" {
+			s.Access = access
+		}
+		return
+	}
 	copy(s.ancestors[1:], s.ancestors[:MaxAncestors-1])
 	s.ancestors[0] = Ancestor{Token: s.Refresh, RotatedAt: now}
 	if s.nAnc < MaxAncestors {

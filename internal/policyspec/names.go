@@ -66,10 +66,21 @@ const (
 	// falls through, so rotation forks only when the server queues (needs
 	// a capacity model; see Capacity).
 	DefectContentionFork
+	// DefectRareFork: now and then (one in rareForkEvery) a duplicate that
+	// races the rotation of its token is rotated again instead of being
+	// caught as reuse: both get 200 with different tokens.
+	DefectRareFork
+	// DefectAncestorFork: an ancestor older than the immediate parent,
+	// presented inside the grace window after its rotation, is rotated
+	// again: a new, different token (needs Grace > 0).
+	DefectAncestorFork
+	// DefectReuseInvalidRequest: token protocols answer reuse with 400
+	// invalid_request, not invalid_grant.
+	DefectReuseInvalidRequest
 
 	AllDefects = DefectNonAtomic | DefectReuseNoRevoke | DefectZombie | DefectNoCSRF |
 		DefectCSRFConsumes | DefectGraceAnyAncestor | DefectAcceptRotated | DefectRevokeOnConcurrentOnly |
-		DefectContentionFork
+		DefectContentionFork | DefectRareFork | DefectAncestorFork | DefectReuseInvalidRequest
 )
 
 var defectNames = [...]struct {
@@ -85,6 +96,9 @@ var defectNames = [...]struct {
 	{DefectAcceptRotated, "accept-rotated"},
 	{DefectRevokeOnConcurrentOnly, "revoke-on-concurrent-only"},
 	{DefectContentionFork, "contention-fork"},
+	{DefectRareFork, "rare-fork"},
+	{DefectAncestorFork, "ancestor-fork"},
+	{DefectReuseInvalidRequest, "reuse-invalid-request"},
 }
 
 // String lists the defect names joined by "+", or "none".

@@ -24,6 +24,16 @@ type Spec struct {
 	FamilyCap int
 	// Capacity is the server's capacity model; the zero value is unbounded.
 	Capacity Capacity
+
+	// Rotate, Parent and Access describe token protocols' policies:
+	// whether a refresh rotates, how long the parent is honoured, and
+	// whether access tokens die with their family.
+	Rotate Rotate
+	Parent Parent
+	Access Access
+	// RevokeLag delays a reuse revocation (server only): the family's
+	// tokens keep working that long after reuse was detected.
+	RevokeLag time.Duration
 }
 
 // ServerOnly names the first server-only part set in s ("" when none):
@@ -38,6 +48,8 @@ func (s Spec) ServerOnly() string {
 		return "family-cap="
 	case s.Capacity != Capacity{}:
 		return "capacity="
+	case s.RevokeLag != 0:
+		return "revoke-lag="
 	}
 	return ""
 }
@@ -47,7 +59,7 @@ const MaxFamilyCap = 100000
 
 const (
 	validStart  = "strict or grace=DURATION"
-	validParts  = "dup=, reuse=, defect=, zombie-after=, family-cap=, capacity=, workers=, service=, lock-timeout="
+	validParts  = "dup=, reuse=, rotate=, parent=, access=, defect=, zombie-after=, revoke-lag=, family-cap=, capacity=, workers=, service=, lock-timeout="
 	validDups   = "same-child|sibling|current-head"
 	validReuses = "revoke-family|reject"
 )
@@ -86,13 +98,16 @@ var parts = []part{
 		return fmt.Sprintf("family-cap=N with N in 1..%d", MaxFamilyCap), err == nil && n >= 1 && n <= MaxFamilyCap
 	}},
 	capacityParts[0], capacityParts[1], capacityParts[2], capacityParts[3],
+	tokenParts[0], tokenParts[1], tokenParts[2], tokenParts[3],
 }
 
 // Parse reads the policy grammar:
 //
-//	strict | grace=DURATION
+//	strict | grace=DURATION | server-a|server-b|server-c[=INTERVAL]
 //	  [,dup=same-child|sibling|current-head] [,reuse=revoke-family|reject]
-//	  [,defect=NAME]... [,zombie-after=DURATION] [,family-cap=N]
+//	  [,rotate=always|after-interval|never] [,parent=in-grace|any-age]
+//	  [,access=revocable|self-contained]
+//	  [,defect=NAME]... [,zombie-after=DURATION] [,revoke-lag=DURATION] [,family-cap=N]
 //
 // An empty spec is strict with reuse=revoke-family. Errors are one line
 // naming the spec and the part at fault.
@@ -113,6 +128,17 @@ func Parse(spec string) (Spec, error) {
 		if i == 0 {
 			switch {
 			case p == "strict":
+			case findPreset(key) != nil:
+				pr := findPreset(key)
+				g := pr.Interval
+				if hasVal {
+					d, err := time.ParseDuration(val)
+					if err != nil || d <= 0 || pr.Interval == 0 {
+						return s, bad(p, pr.Name+" or, for presets with an interval, "+pr.Name+"=DURATION")
+					}
+					g = d
+				}
+				s = pr.build(g)
 			case key == "grace" && hasVal:
 				d, err := time.ParseDuration(val)
 				if err != nil || d < 0 {
@@ -140,6 +166,12 @@ func Parse(spec string) (Spec, error) {
 		return s, fmt.Errorf("policy %q: defect=grace-any-ancestor needs grace=DURATION", spec)
 	case seen["zombie-after"] && s.Defects&DefectZombie == 0:
 		return s, fmt.Errorf("policy %q: zombie-after= needs defect=zombie", spec)
+	case s.Rotate == RotateAfterInterval && s.Grace == 0:
+		return s, fmt.Errorf("policy %q: rotate=after-interval needs grace=DURATION (the interval)", spec)
+	case s.Parent == ParentAnyAge && s.Grace == 0:
+		return s, fmt.Errorf("policy %q: parent=any-age needs grace=DURATION", spec)
+	case s.Defects&DefectAncestorFork != 0 && s.Grace == 0:
+		return s, fmt.Errorf("policy %q: defect=ancestor-fork needs grace=DURATION", spec)
 	}
 	if err := s.checkCapacity(); err != nil {
 		return s, fmt.Errorf("policy %q: %v", spec, err)
@@ -175,6 +207,18 @@ func (s Spec) String() string {
 			b.WriteString(",defect=" + dn.name)
 		}
 	}
+	if s.Rotate != RotateAlways {
+		b.WriteString(",rotate=" + s.Rotate.String())
+	}
+	if s.Parent != ParentInGrace {
+		b.WriteString(",parent=" + s.Parent.String())
+	}
+	if s.Access != AccessDefault {
+		b.WriteString(",access=" + s.Access.String())
+	}
+	if s.RevokeLag > 0 {
+		b.WriteString(",revoke-lag=" + s.RevokeLag.String())
+	}
 	if s.Defects&DefectZombie != 0 && s.ZombieAfter > 0 {
 		b.WriteString(",zombie-after=" + s.ZombieAfter.String())
 	}
@@ -199,6 +243,10 @@ func (s Spec) Validate() error {
 		return fmt.Errorf("policy defect grace-any-ancestor needs grace > 0")
 	case s.ZombieAfter < 0:
 		return fmt.Errorf("policy zombie-after %v is negative", s.ZombieAfter)
+	case int(s.Rotate) >= len(rotateNames) || int(s.Parent) >= len(parentNames) || int(s.Access) >= len(accessNames):
+		return fmt.Errorf("policy rotate/parent/access value unknown")
+	case s.RevokeLag < 0:
+		return fmt.Errorf("policy revoke-lag %v is negative", s.RevokeLag)
 	case s.FamilyCap < 0 || s.FamilyCap > MaxFamilyCap:
 		return fmt.Errorf("policy family-cap %d: want 0 (default) or 1..%d", s.FamilyCap, MaxFamilyCap)
 	}

@@ -36,14 +36,43 @@ func Authserver(tb testing.TB, serverPolicy string, users int) (*authserver.Runn
 	return srv, creds
 }
 
-// SignedInPool makes a pool of n sessions against baseURL and signs each
-// in with creds (one family per user).
-func SignedInPool(tb testing.TB, baseURL string, n int, creds []targets.Credential, rt http.RoundTripper) *targets.Pool {
+// Profiles are the profile kinds the embedded authserver speaks.
+var Profiles = []string{targets.KindCookie, targets.KindOAuth2, targets.KindJSON}
+
+// EmbeddedProfile is the configuration of profile kind for the embedded
+// authserver: its demo client and the endpoints that check access tokens.
+func EmbeddedProfile(kind string) targets.ProfileConfig {
+	cfg := targets.ProfileConfig{Kind: kind}
+	switch kind {
+	case targets.KindOAuth2:
+		cfg.ClientID, cfg.ClientSecret = authserver.DemoClientID, authserver.DemoClientSecret
+		cfg.IntrospectionURL = authserver.PathIntrospect
+	case targets.KindJSON:
+		cfg.AccessCheckURL = authserver.PathJSONMe
+	}
+	return cfg
+}
+
+// Profile builds profile kind for the embedded authserver at baseURL.
+func Profile(tb testing.TB, kind, baseURL string) targets.Profile {
 	tb.Helper()
-	profile, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: baseURL})
+	p, err := targets.NewProfile(EmbeddedProfile(kind), baseURL)
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return p
+}
+
+// SignedInPool makes a pool of n cookie sessions against baseURL and
+// signs each in with creds (one family per user).
+func SignedInPool(tb testing.TB, baseURL string, n int, creds []targets.Credential, rt http.RoundTripper) *targets.Pool {
+	tb.Helper()
+	return SignedInPoolOf(tb, Profile(tb, targets.KindCookie, baseURL), n, creds, rt)
+}
+
+// SignedInPoolOf is SignedInPool for any profile.
+func SignedInPoolOf(tb testing.TB, profile targets.Profile, n int, creds []targets.Credential, rt http.RoundTripper) *targets.Pool {
+	tb.Helper()
 	pool := targets.NewPool(n, profile, targets.NewFingerprinter())
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
