@@ -112,6 +112,12 @@ func validate(sc scenario) (*plan, error) {
 	case sc.Target != "" && sc.ServerPolicy != "":
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
 	}
+	if err := checkProfile(sc.Profile); err != nil {
+		return nil, err
+	}
+	if err := sc.Network.checkHeaders(); err != nil {
+		return nil, err
+	}
 	if p.policy, err = oracle.ParsePolicy(sc.Policy); err != nil {
 		return nil, usageError("--policy: %v", err)
 	}
