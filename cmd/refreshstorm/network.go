@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"slices"
 
-
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/results"
