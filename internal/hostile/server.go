@@ -33,6 +33,15 @@ type Server struct {
 	ln       net.Listener
 	stop     chan struct{}
 	requests atomic.Int64
+
+	endlessAnswers, endlessBytes atomic.Int64
+}
+
+// Endless is how many endless answers were started and how many bytes
+// they wrote in all: what a client read before it gave up, plus what
+// sat in socket buffers.
+func (s *Server) Endless() (answers, bytes int64) {
+	return s.endlessAnswers.Load(), s.endlessBytes.Load()
 }
 
 // Requests is how many HTTP requests reached the target so far.
