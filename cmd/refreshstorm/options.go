@@ -173,7 +173,6 @@ func resolveOption(o option) boundOption {
 	return b
 }
 
-
 // declare registers the flag with the pflag type that matches the field.
 func declare(f *pflag.FlagSet, o option, field reflect.Value) {
 	usage := o.usage
