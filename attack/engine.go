@@ -3,6 +3,7 @@ package attack
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"sync"
@@ -113,6 +114,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.Recorder == nil {
 		return nil, errors.New("attack: config has no recorder")
+	}
+	if it := cfg.Chaos.item(ChaosCSRF); it.Fraction > 0 && !cfg.Pool.Profile().UsesCSRF() {
+		return nil, fmt.Errorf("chaos csrf=: profile %s sends no CSRF token, so there is nothing to tamper with", cfg.Pool.Profile().Name())
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/refreshstorm/refreshstorm/results"
 )
 
 // option is one setting of a scenario, declared once. The row names the
@@ -19,6 +21,7 @@ type option struct {
 	arg   string // the value's name in --help, e.g. URL; derived from the type when empty
 	unset string // what an empty default means, e.g. "embedded server"; shown in --help
 	usage string
+	bare  string // the value of the flag given without one (--flag alone), if it may be
 }
 
 // options are every scenario setting, in the order --help and the README
@@ -55,6 +58,9 @@ var options = []option{
 	{flag: "baseline", field: "Baseline", arg: "DIR", usage: "results directory to compare this run with at the end; a regression fails the run"},
 	{flag: "baseline-force", field: "BaselineForce", usage: "compare with a --baseline of another scenario anyway"},
 	{flag: "tolerance", field: "Tolerances", arg: "METRIC=VALUE", usage: "tolerance of the --baseline comparison, e.g. latency.p99=10% (repeatable)"},
+	{flag: "events", field: "Events", arg: "WHICH", usage: "events.csv rows: sampled (every non-ok row, 1 in 10 plain successes weighted 10), all, or 1/N"},
+	{flag: "vegeta-results", field: "VegetaResults", arg: "FILE", bare: results.FileResultsBin, usage: "also write vegeta's results file: results.bin, or results.bin.gz compressed"},
+	{flag: "gzip", field: "Gzip", usage: "gzip-compress events.csv and results.bin (events.csv.gz, results.bin.gz)"},
 	{flag: "ca-cert", field: "Network.CACerts", arg: "FILE", usage: "PEM CA file trusted in addition to the system pool (repeatable)"},
 	{flag: "client-cert", field: "Network.ClientCert", arg: "FILE", usage: "PEM client certificate for mTLS (with --client-key)"},
 	{flag: "client-key", field: "Network.ClientKey", arg: "FILE", usage: "PEM private key of --client-cert"},
@@ -202,6 +208,9 @@ func declare(f *pflag.FlagSet, o option, field reflect.Value) {
 		f.StringArrayVar(p, o.flag, *p, usage)
 	default:
 		panic(fmt.Sprintf("options: --%s: field %s has type %s, which has no flag type", o.flag, o.field, field.Type()))
+	}
+	if o.bare != "" {
+		f.Lookup(o.flag).NoOptDefVal = o.bare
 	}
 	if o.arg != "" {
 		fl := f.Lookup(o.flag)

@@ -74,6 +74,7 @@ type plan struct {
 	finish    func(sum *results.Summary, outDir string, stdout io.Writer) error
 	sessions  int // this shard's share of the sessions
 	baseline  *baseline
+	files     results.DirOptions
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -112,6 +113,15 @@ func validate(sc scenario) (*plan, error) {
 	case sc.Target != "" && sc.ServerPolicy != "":
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
 	}
+	if p.files.EventsEvery, err = results.ParseEvents(sc.Events); err != nil {
+		return nil, usageError("--events %v", err)
+	}
+	if sc.VegetaResults != "" {
+		if err := results.ParseVegetaResults(sc.VegetaResults); err != nil {
+			return nil, usageError("--vegeta-results %v", err)
+		}
+	}
+	p.files.VegetaResults, p.files.Gzip = sc.VegetaResults, sc.Gzip
 	if err := checkProfile(sc.Profile); err != nil {
 		return nil, err
 	}
@@ -292,7 +302,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if outDir == "" {
 		outDir = "runs/" + time.Now().UTC().Format("20060102T150405Z")
 	}
-	dir, err := results.CreateDir(outDir)
+	dir, err := results.CreateDirWith(outDir, p.files)
 	if err != nil {
 		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
 	}
