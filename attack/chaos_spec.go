@@ -197,3 +197,6 @@ func splitmix64(x uint64) uint64 {
 	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
 	return x ^ (x >> 31)
 }
+
+// Has reports whether the mix injects kind at all.
+func (c ChaosSpec) Has(kind ChaosKind) bool { return c.item(kind).Fraction > 0 }

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+
+	"github.com/refreshstorm/refreshstorm/targets"
 )
 
 // configEcho is the run configuration written into summary.json. It names
@@ -18,6 +20,7 @@ func configEcho(sc scenario, p *plan, target string) map[string]any {
 	}
 	return map[string]any{
 		"target":            target,
+		"profile":           profileKind(sc),
 		"embedded_server":   sc.Target == "",
 		"server_policy":     serverPolicyEcho(sc, p),
 		"sessions":          sc.Sessions,
@@ -40,6 +43,13 @@ func configEcho(sc scenario, p *plan, target string) map[string]any {
 	}
 }
 
+func profileKind(sc scenario) string {
+	if sc.Profile.Kind == "" {
+		return targets.KindCookie
+	}
+	return sc.Profile.Kind
+}
+
 func serverPolicyEcho(sc scenario, p *plan) string {
 	if sc.Target != "" {
 		return ""
@@ -52,6 +62,7 @@ func serverPolicyEcho(sc scenario, p *plan) string {
 func scenarioID(sc scenario, p *plan) string {
 	parts := []string{
 		"target=" + sc.Target,
+		"profile=" + profileKind(sc),
 		"server_policy=" + serverPolicyEcho(sc, p),
 		fmt.Sprintf("sessions=%d", sc.Sessions),
 		"cookies=" + sc.Cookies,

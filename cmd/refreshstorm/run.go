@@ -122,8 +122,17 @@ func validate(sc scenario) (*plan, error) {
 		}
 	}
 	p.files.VegetaResults, p.files.Gzip = sc.VegetaResults, sc.Gzip
-	if err := checkProfile(sc.Profile); err != nil {
+	if err := checkProfile(sc.Profile.CookieConfig); err != nil {
 		return nil, err
+	}
+	if sc.Target == "" {
+		p.sc.Profile = embeddedProfile(sc.Profile)
+	}
+	// Build the profile once against a stand-in target: its errors (a bad
+	// kind, URL, client auth or secret variable) are usage errors, found
+	// before the first request.
+	if _, err := targets.NewProfile(p.sc.Profile, "http://127.0.0.1"); err != nil {
+		return nil, usageError("%v", err)
 	}
 	if err := sc.Network.checkHeaders(); err != nil {
 		return nil, err
@@ -131,6 +140,7 @@ func validate(sc scenario) (*plan, error) {
 	if p.policy, err = oracle.ParsePolicy(sc.Policy); err != nil {
 		return nil, usageError("--policy: %v", err)
 	}
+	p.policy = resolveAccess(p.policy, profileKind(sc))
 	serverSpec := sc.ServerPolicy
 	if serverSpec == "" {
 		serverSpec = sc.Policy
@@ -147,6 +157,9 @@ func validate(sc scenario) (*plan, error) {
 	}
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
+	}
+	if p.chaos.Has(attack.ChaosCSRF) && profileKind(sc) != targets.KindCookie {
+		return nil, usageError("--chaos csrf=: profile %s sends no CSRF token; drop csrf from the mix", profileKind(sc))
 	}
 	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
@@ -277,9 +290,8 @@ func startEmbedded(policy authserver.Policy, n int, stderr io.Writer) (*authserv
 func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writer) error {
 	sc := p.sc
 	profCfg := sc.Profile
-	profCfg.BaseURL = target
 	profCfg.AllowInsecureCookies = sc.AllowInsecure
-	profile, err := targets.NewCookieProfile(profCfg)
+	profile, err := targets.NewProfile(profCfg, target)
 	if err != nil {
 		return usageError("%v", err)
 	}

@@ -59,8 +59,9 @@ type scenario struct {
 
 	Network network `yaml:",inline"`
 
-	// Profile overrides endpoint paths, cookie, header and field names.
-	Profile targets.CookieConfig `yaml:"profile"`
+	// Profile picks the protocol (kind) and overrides its endpoints,
+	// cookie, header and field names and OAuth 2.0 client.
+	Profile targets.ProfileConfig `yaml:"profile"`
 }
 
 func defaultScenario() scenario {
