@@ -77,6 +77,9 @@ type Report struct {
 	RequestedPerSecond []float64
 	Aborted            *results.Abort    // why Abort ended the run
 	Spread             results.Quantiles // send-time spread of concurrent bursts
+	// ConfigError says why the target rejected the harness's client
+	// mid-run; the run stopped there. "" when it did not happen.
+	ConfigError string
 }
 
 // Engine runs one attack. Create it with New, call Run once.
@@ -95,6 +98,8 @@ type Engine struct {
 
 	stopOnce sync.Once
 	stopCh   chan struct{}
+	// configErr is set once, by the first reply that blames the client.
+	configErr atomic.Pointer[string]
 
 	eventSeq    atomic.Uint64
 	csrfSeq     atomic.Uint64
@@ -292,6 +297,12 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	}
 	e.reportStages(rep)
 	c.finish(rep)
+	if msg := e.configErr.Load(); msg != nil {
+		rep.ConfigError = *msg
+		if rep.Aborted == nil {
+			rep.Aborted = &results.Abort{Reason: *msg, AtS: rep.Elapsed.Seconds()}
+		}
+	}
 	return rep, nil
 }
 

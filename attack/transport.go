@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"io"
 	"net"
@@ -150,7 +151,21 @@ func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, or
 	// The verdict travels on the headers and result files never keep
 	// bodies, so vegeta gets an empty one: the buffer is reused at once.
 	resp.Body = http.NoBody
-	return resp, e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
+	reply := e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
+	if reply.ConfigError != "" {
+		e.configFault(reply)
+	}
+	return resp, reply
+}
+
+// configFault stops the run the first time the target rejects the
+// harness's own client (invalid_client mid-run: a rotated secret, a
+// revoked client): every later request would fail the same way.
+func (e *Engine) configFault(r oracle.Reply) {
+	msg := fmt.Sprintf("configuration error: the target answered %d %s to a refresh (check client id, secret and client auth)", r.Status, r.ConfigError)
+	if e.configErr.CompareAndSwap(nil, &msg) {
+		e.Stop()
+	}
 }
 
 // bodyBuffers recycles response buffers: nothing keeps a body past

@@ -452,6 +452,8 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	switch {
 	case interrupted:
 		return withCode(exitInterrupted, errors.New("interrupted; results written"))
+	case rep.ConfigError != "":
+		return withCode(exitCannotRun, fmt.Errorf("%s; results written", rep.ConfigError))
 	case sum.Verdict != "pass":
 		return withCode(exitFailed, errVerdictFailed)
 	}
