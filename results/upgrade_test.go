@@ -13,8 +13,28 @@ import (
 // the family states were split): `run --duration 1s --rate 20 --sessions 6
 // --server-policy strict,defect=reuse-no-revoke --chaos replay=0.2:100ms
 // --shard i/2`. The server never revokes, so every v1 "zombie" family is a
-// revocation_missing one.
+// revocation_missing one. Its results.bin files (vegeta's binary
+// encoding) are left out of the repository; copyV1 gives each shard an
+// empty one, which merge reads as no records.
 var v1Shards = []string{filepath.Join("testdata", "v1", "shard1"), filepath.Join("testdata", "v1", "shard2")}
+
+// copyV1 copies the v1 shards into a temporary directory, each with an
+// empty results.bin.
+func copyV1(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	for _, src := range v1Shards {
+		dst := filepath.Join(t.TempDir(), filepath.Base(src))
+		if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, FileResultsBin), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, dst)
+	}
+	return out
+}
 
 func TestV1SummaryIsUpgraded(t *testing.T) {
 	wantMissing := []uint64{1, 4}
@@ -52,7 +72,7 @@ func TestV1SummaryIsUpgraded(t *testing.T) {
 
 func TestV1ShardsMerge(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "merged")
-	m, err := Merge(v1Shards, out, MergeOptions{})
+	m, err := Merge(copyV1(t), out, MergeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
