@@ -1,9 +1,11 @@
 package results
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -14,27 +16,8 @@ import (
 // --server-policy strict,defect=reuse-no-revoke --chaos replay=0.2:100ms
 // --shard i/2`. The server never revokes, so every v1 "zombie" family is a
 // revocation_missing one. Its results.bin files (vegeta's binary
-// encoding) are left out of the repository; copyV1 gives each shard an
-// empty one, which merge reads as no records.
+// encoding) are left out: they are optional.
 var v1Shards = []string{filepath.Join("testdata", "v1", "shard1"), filepath.Join("testdata", "v1", "shard2")}
-
-// copyV1 copies the v1 shards into a temporary directory, each with an
-// empty results.bin.
-func copyV1(t *testing.T) []string {
-	t.Helper()
-	var out []string
-	for _, src := range v1Shards {
-		dst := filepath.Join(t.TempDir(), filepath.Base(src))
-		if err := os.CopyFS(dst, os.DirFS(src)); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dst, FileResultsBin), nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, dst)
-	}
-	return out
-}
 
 func TestV1SummaryIsUpgraded(t *testing.T) {
 	wantMissing := []uint64{1, 4}
@@ -72,7 +55,7 @@ func TestV1SummaryIsUpgraded(t *testing.T) {
 
 func TestV1ShardsMerge(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "merged")
-	m, err := Merge(copyV1(t), out, MergeOptions{})
+	m, err := Merge(v1Shards, out, MergeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,5 +97,36 @@ func TestV1ComparesWithV2(t *testing.T) {
 	c := Compare(v1Shards[0], base.Summary, v1Shards[0], cur.Summary, CompareOptions{})
 	if len(c.Problems) > 0 {
 		t.Fatalf("problems: %v", c.Problems)
+	}
+}
+
+// The merged events.csv of v1 shards has the weight column, 1 on every
+// row, and every row of both shards.
+func TestV1EventsGetWeightOne(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "merged")
+	if _, err := Merge(v1Shards, out, MergeOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(dir string) [][]string {
+		f, err := os.Open(filepath.Join(dir, FileEvents))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		all, err := csv.NewReader(f).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all
+	}
+	merged := rows(out)
+	want := len(rows(v1Shards[0])) + len(rows(v1Shards[1])) - 1
+	if len(merged) != want || strings.Join(merged[0], ",")+"\n" != eventsHeader {
+		t.Fatalf("%d rows (want %d), header %v", len(merged), want, merged[0])
+	}
+	for _, r := range merged[1:] {
+		if r[len(r)-1] != "1" {
+			t.Fatalf("row %v: weight %q", r, r[len(r)-1])
+		}
 	}
 }
