@@ -91,6 +91,9 @@ func (p *CookieProfile) RefreshURL() string    { return p.refreshURL }
 // CSRFHeader is the canonical name of the CSRF header.
 func (p *CookieProfile) CSRFHeader() string { return p.csrfKey }
 
+// ChecksAccess is true: the session endpoint answers for access cookies.
+func (p *CookieProfile) ChecksAccess() bool { return true }
+
 // UsesCSRF is true: the CSRF header guards every refresh.
 func (p *CookieProfile) UsesCSRF() bool { return true }
 

@@ -86,6 +86,9 @@ func (p *JSONProfile) RefreshMethod() string { return http.MethodPost }
 func (p *JSONProfile) RefreshURL() string    { return p.cfg.RefreshURL }
 func (p *JSONProfile) UsesCSRF() bool        { return false }
 
+// ChecksAccess: only with access_check_url.
+func (p *JSONProfile) ChecksAccess() bool { return p.cfg.AccessCheckURL != "" }
+
 // FetchCSRF: the json profile has no CSRF token.
 func (p *JSONProfile) FetchCSRF(context.Context, *http.Client, string, string) (string, error) {
 	return "", nil

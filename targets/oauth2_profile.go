@@ -108,6 +108,11 @@ func (p *OAuth2Profile) RefreshMethod() string { return http.MethodPost }
 func (p *OAuth2Profile) RefreshURL() string    { return p.cfg.TokenURL }
 func (p *OAuth2Profile) UsesCSRF() bool        { return false }
 
+// ChecksAccess: only with a userinfo or introspection endpoint.
+func (p *OAuth2Profile) ChecksAccess() bool {
+	return p.cfg.UserinfoURL != "" || p.cfg.IntrospectionURL != ""
+}
+
 // FetchCSRF: OAuth 2.0 has no CSRF token.
 func (p *OAuth2Profile) FetchCSRF(context.Context, *http.Client, string, string) (string, error) {
 	return "", nil

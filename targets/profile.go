@@ -49,6 +49,9 @@ type Profile interface {
 	// CheckAccess asks whether access still works; it returns the HTTP
 	// status of the check.
 	CheckAccess(ctx context.Context, c *http.Client, access string) (int, error)
+	// ChecksAccess reports whether CheckAccess can ask anything at all
+	// (token profiles need an endpoint configured for it).
+	ChecksAccess() bool
 	// UsesCSRF reports whether refreshes carry a CSRF token at all, so
 	// that CSRF tampering means something.
 	UsesCSRF() bool
