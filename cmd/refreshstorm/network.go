@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -28,6 +29,18 @@ type network struct {
 	HTTP1              bool     `yaml:"http1"`
 	Headers            []string `yaml:"headers"`
 	HeaderPublic       []string `yaml:"header_public"`
+
+	Resolve         []string      `yaml:"resolve"`
+	MaxConnsPerHost int           `yaml:"max_conns_per_host"`
+	KeepAlive       bool          `yaml:"keepalive"`
+	ConnectTimeout  time.Duration `yaml:"connect_timeout"`
+	Proxy           string        `yaml:"proxy"`
+}
+
+// defaultNetwork is the network part of the defaults: connections are
+// kept alive unless asked otherwise.
+func defaultNetwork() network {
+	return network{KeepAlive: true, ConnectTimeout: attack.DefaultConnectTimeout}
 }
 
 func (n *network) flags(f *pflag.FlagSet) {
@@ -40,6 +53,11 @@ func (n *network) flags(f *pflag.FlagSet) {
 	f.BoolVar(&n.HTTP1, "http1", false, "never use HTTP/2")
 	f.StringArrayVar(&n.Headers, "header", nil, "'Name: value' sent on every request, e.g. a gateway key (repeatable; values are secrets)")
 	f.StringArrayVar(&n.HeaderPublic, "header-public", nil, "header NAME whose value may appear in results (repeatable)")
+	f.StringArrayVar(&n.Resolve, "resolve", nil, "host:port:address: connect there for host:port, keeping the Host header and TLS name (as curl; repeatable)")
+	f.IntVar(&n.MaxConnsPerHost, "max-conns-per-host", 0, "bound on connections to the target, requests queue beyond it (0 = no bound)")
+	f.BoolVar(&n.KeepAlive, "keepalive", n.KeepAlive, "reuse connections; --keepalive=false opens one per request")
+	f.DurationVar(&n.ConnectTimeout, "connect-timeout", attack.DefaultConnectTimeout, "bound on each TCP connect")
+	f.StringVar(&n.Proxy, "proxy", "", "send through this proxy URL (http, https, socks5), or 'env' for HTTP_PROXY/HTTPS_PROXY/NO_PROXY; none by default")
 }
 
 // networkOverrides are the flag → field copies for overrideChanged.
@@ -54,6 +72,11 @@ func networkOverrides(dst, flags *network) map[string]func() {
 		"http1":                func() { dst.HTTP1 = flags.HTTP1 },
 		"header":               func() { dst.Headers = append(dst.Headers, flags.Headers...) },
 		"header-public":        func() { dst.HeaderPublic = append(dst.HeaderPublic, flags.HeaderPublic...) },
+		"resolve":              func() { dst.Resolve = append(dst.Resolve, flags.Resolve...) },
+		"max-conns-per-host":   func() { dst.MaxConnsPerHost = flags.MaxConnsPerHost },
+		"keepalive":            func() { dst.KeepAlive = flags.KeepAlive },
+		"connect-timeout":      func() { dst.ConnectTimeout = flags.ConnectTimeout },
+		"proxy":                func() { dst.Proxy = flags.Proxy },
 	}
 }
 
@@ -62,6 +85,8 @@ func (n network) options() attack.ClientOptions {
 		CACerts: n.CACerts, ClientCert: n.ClientCert, ClientKey: n.ClientKey,
 		ServerName: n.TLSServerName, InsecureSkipVerify: n.InsecureSkipVerify,
 		HTTP2: n.HTTP2, HTTP1: n.HTTP1,
+		Resolve: n.Resolve, MaxConnsPerHost: n.MaxConnsPerHost, NoKeepAlive: !n.KeepAlive,
+		ConnectTimeout: n.ConnectTimeout, Proxy: n.Proxy,
 	}
 }
 
@@ -102,13 +127,16 @@ func (n network) dial(conns int, target string, stderr io.Writer) (*attack.Wire,
 	if n.InsecureSkipVerify {
 		fmt.Fprintln(stderr, "WARNING: --insecure-skip-verify: the target's certificate is NOT verified")
 	}
-	u, err := url.Parse(target)
-	if err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
-		port := u.Port()
-		if port == "" {
-			port = "443"
+	if n.Proxy != "" {
+		// A proxy URL may carry a password.
+		if u, err := url.Parse(n.Proxy); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				scrub.Register(pw)
+			}
 		}
-		if err := attack.CheckTLS(net.JoinHostPort(u.Hostname(), port), t); err != nil {
+	}
+	if u, err := url.Parse(target); err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
+		if err := attack.CheckTLS(context.Background(), target, t); err != nil {
 			return nil, nil, withCode(exitCannotRun, err)
 		}
 	}
@@ -136,7 +164,20 @@ func (n network) echo(cfg map[string]any, wire *attack.Wire) {
 	cfg["insecure_skip_verify"] = n.InsecureSkipVerify
 	cfg["http2"] = n.HTTP2
 	cfg["http1"] = n.HTTP1
+	cfg["resolve"] = n.Resolve
+	cfg["max_conns_per_host"] = n.MaxConnsPerHost
+	cfg["keepalive"] = n.KeepAlive
+	cfg["connect_timeout"] = n.ConnectTimeout.String()
+	cfg["proxy"] = proxyEcho(n.Proxy)
 	if wire != nil {
 		cfg["protocols"] = wire.Protocols()
 	}
+}
+
+// proxyEcho is --proxy as the config echo shows it: without a password.
+func proxyEcho(p string) string {
+	if u, err := url.Parse(p); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return p
 }

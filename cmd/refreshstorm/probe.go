@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/probe"
@@ -35,10 +34,13 @@ type probeFlags struct {
 	json, allowInsecure                      bool
 	maxDelay, timeout, zombieMargin          time.Duration
 	rounds                                   int
+	// network is how the target is reached: the same TLS, header and
+	// addressing flags as run's.
+	network network
 }
 
 func newProbeCmd() *cobra.Command {
-	var pf probeFlags
+	pf := probeFlags{network: defaultNetwork()}
 	cmd := &cobra.Command{
 		Use:   "probe",
 		Short: "Discover a target's rotation policy and the invariants it violates",
@@ -87,6 +89,7 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
 	f.DurationVar(&pf.timeout, "timeout", probe.DefaultTimeout, "per-request timeout")
 	f.IntVar(&pf.rounds, "rounds", probe.DefaultRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
 	f.DurationVar(&pf.zombieMargin, "zombie-margin", probe.DefaultZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
+	pf.network.flags(f)
 	return cmd
 }
 
@@ -169,10 +172,13 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 	if err != nil {
 		return usageError("--target: %v", err)
 	}
-	transport := attack.NewTransport(32)
+	wire, transport, err := pf.network.dial(32, target, stderr)
+	if err != nil {
+		return err
+	}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
-		Transport:     transport,
+		Transport:     wire,
 		Timeout:       pf.timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -75,6 +75,7 @@ func defaultScenario() scenario {
 		BootstrapTimeout: 2 * time.Minute,
 		Seed:             1,
 		AbortAfter:       5 * time.Second,
+		Network:          defaultNetwork(),
 	}
 }
 
