@@ -92,11 +92,11 @@ func (n network) options() attack.ClientOptions {
 
 func (n network) headers() (http.Header, error) {
 	h := http.Header{}
+	if err := n.checkHeaders(); err != nil {
+		return nil, err
+	}
 	for _, s := range n.Headers {
-		name, value, err := attack.ParseHeader(s)
-		if err != nil {
-			return nil, usageError("--header: %v", err)
-		}
+		name, value, _ := attack.ParseHeader(s)
 		if !n.isPublic(name) {
 			// A value a target echoes back, or a Go error quotes, is then
 			// removed before it reaches a file or a log.
@@ -105,6 +105,17 @@ func (n network) headers() (http.Header, error) {
 		h.Add(name, value)
 	}
 	return h, nil
+}
+
+// checkHeaders validates every --header before anything is sent; an
+// error names the header by its position, never by its text.
+func (n network) checkHeaders() error {
+	for i, s := range n.Headers {
+		if _, _, err := attack.ParseHeader(s); err != nil {
+			return usageError("--header #%d: %v", i+1, err)
+		}
+	}
+	return nil
 }
 
 // isPublic says whether --header-public declared the header's value safe

@@ -85,6 +85,10 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
 	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
 	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
+	f.StringVar(&sc.Events, "events", sc.Events, "events.csv rows: sampled (every non-ok row, 1 in 10 plain successes weighted 10), all, or 1/N")
+	f.StringVar(&sc.VegetaResults, "vegeta-results", "", "also write vegeta's results file: results.bin, or results.bin.gz compressed")
+	f.Lookup("vegeta-results").NoOptDefVal = results.FileResultsBin
+	f.BoolVar(&sc.Gzip, "gzip", false, "gzip-compress events.csv and results.bin (events.csv.gz, results.bin.gz)")
 	return cmd
 }
 
@@ -123,6 +127,9 @@ func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
 		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
 		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
 		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
+		"events":                 func() { dst.Events = flags.Events },
+		"vegeta-results":         func() { dst.VegetaResults = flags.VegetaResults },
+		"gzip":                   func() { dst.Gzip = flags.Gzip },
 	}
 	maps.Copy(set, networkOverrides(&dst.Network, &flags.Network))
 	fs.Visit(func(f *pflag.Flag) {
@@ -150,6 +157,7 @@ type plan struct {
 	finish    func(sum *results.Summary, outDir string, stdout io.Writer) error
 	sessions  int // this shard's share of the sessions
 	baseline  *baseline
+	files     results.DirOptions
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -187,6 +195,21 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--cookies imports sessions of a --target; the embedded server signs its own in")
 	case sc.Target != "" && sc.ServerPolicy != "":
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
+	}
+	if p.files.EventsEvery, err = results.ParseEvents(sc.Events); err != nil {
+		return nil, usageError("--events %v", err)
+	}
+	if sc.VegetaResults != "" {
+		if err := results.ParseVegetaResults(sc.VegetaResults); err != nil {
+			return nil, usageError("--vegeta-results %v", err)
+		}
+	}
+	p.files.VegetaResults, p.files.Gzip = sc.VegetaResults, sc.Gzip
+	if err := checkProfile(sc.Profile); err != nil {
+		return nil, err
+	}
+	if err := sc.Network.checkHeaders(); err != nil {
+		return nil, err
 	}
 	if p.policy, err = oracle.ParsePolicy(sc.Policy); err != nil {
 		return nil, usageError("--policy: %v", err)
@@ -362,7 +385,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if outDir == "" {
 		outDir = "runs/" + time.Now().UTC().Format("20060102T150405Z")
 	}
-	dir, err := results.CreateDir(outDir)
+	dir, err := results.CreateDirWith(outDir, p.files)
 	if err != nil {
 		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
 	}
