@@ -28,6 +28,10 @@ func CheckTLS(ctx context.Context, target string, t *http.Transport) error {
 	h1 := t.Clone()
 	h1.Protocols = new(http.Protocols)
 	h1.Protocols.SetHTTP1(true)
+	if h1.TLSClientConfig != nil {
+		// Clone has already offered h2 in ALPN; offer HTTP/1.1 only.
+		h1.TLSClientConfig.NextProtos = []string{"http/1.1"}
+	}
 	err = headOnce(ctx, target, h1)
 	if err == nil {
 		return nil
