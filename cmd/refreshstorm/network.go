@@ -9,8 +9,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/spf13/pflag"
-
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/results"
@@ -41,43 +39,6 @@ type network struct {
 // kept alive unless asked otherwise.
 func defaultNetwork() network {
 	return network{KeepAlive: true, ConnectTimeout: attack.DefaultConnectTimeout}
-}
-
-func (n *network) flags(f *pflag.FlagSet) {
-	f.StringArrayVar(&n.CACerts, "ca-cert", nil, "PEM CA file trusted in addition to the system pool (repeatable)")
-	f.StringVar(&n.ClientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
-	f.StringVar(&n.ClientKey, "client-key", "", "PEM private key of --client-cert")
-	f.StringVar(&n.TLSServerName, "tls-server-name", "", "TLS server name (SNI) and the name the certificate must carry")
-	f.BoolVar(&n.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the target's certificate (recorded loudly in the results)")
-	f.BoolVar(&n.HTTP2, "http2", false, "use HTTP/2 only (over TLS)")
-	f.BoolVar(&n.HTTP1, "http1", false, "never use HTTP/2")
-	f.StringArrayVar(&n.Headers, "header", nil, "'Name: value' sent on every request, e.g. a gateway key (repeatable; values are secrets)")
-	f.StringArrayVar(&n.HeaderPublic, "header-public", nil, "header NAME whose value may appear in results (repeatable)")
-	f.StringArrayVar(&n.Resolve, "resolve", nil, "host:port:address: connect there for host:port, keeping the Host header and TLS name (as curl; repeatable)")
-	f.IntVar(&n.MaxConnsPerHost, "max-conns-per-host", 0, "bound on connections to the target, requests queue beyond it (0 = no bound)")
-	f.BoolVar(&n.KeepAlive, "keepalive", n.KeepAlive, "reuse connections; --keepalive=false opens one per request")
-	f.DurationVar(&n.ConnectTimeout, "connect-timeout", attack.DefaultConnectTimeout, "bound on each TCP connect")
-	f.StringVar(&n.Proxy, "proxy", "", "send through this proxy URL (http, https, socks5), or 'env' for HTTP_PROXY/HTTPS_PROXY/NO_PROXY; none by default")
-}
-
-// networkOverrides are the flag → field copies for overrideChanged.
-func networkOverrides(dst, flags *network) map[string]func() {
-	return map[string]func(){
-		"ca-cert":              func() { dst.CACerts = append(dst.CACerts, flags.CACerts...) },
-		"client-cert":          func() { dst.ClientCert = flags.ClientCert },
-		"client-key":           func() { dst.ClientKey = flags.ClientKey },
-		"tls-server-name":      func() { dst.TLSServerName = flags.TLSServerName },
-		"insecure-skip-verify": func() { dst.InsecureSkipVerify = flags.InsecureSkipVerify },
-		"http2":                func() { dst.HTTP2 = flags.HTTP2 },
-		"http1":                func() { dst.HTTP1 = flags.HTTP1 },
-		"header":               func() { dst.Headers = append(dst.Headers, flags.Headers...) },
-		"header-public":        func() { dst.HeaderPublic = append(dst.HeaderPublic, flags.HeaderPublic...) },
-		"resolve":              func() { dst.Resolve = append(dst.Resolve, flags.Resolve...) },
-		"max-conns-per-host":   func() { dst.MaxConnsPerHost = flags.MaxConnsPerHost },
-		"keepalive":            func() { dst.KeepAlive = flags.KeepAlive },
-		"connect-timeout":      func() { dst.ConnectTimeout = flags.ConnectTimeout },
-		"proxy":                func() { dst.Proxy = flags.Proxy },
-	}
 }
 
 func (n network) options() attack.ClientOptions {

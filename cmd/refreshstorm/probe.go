@@ -35,12 +35,13 @@ type probeFlags struct {
 	maxDelay, timeout, zombieMargin          time.Duration
 	rounds                                   int
 	// network is how the target is reached: the same TLS, header and
-	// addressing flags as run's.
-	network network
+	// addressing rows as run's, bound to a scenario of their own.
+	network *optionSet
+	netsc   scenario
 }
 
 func newProbeCmd() *cobra.Command {
-	pf := probeFlags{network: defaultNetwork()}
+	pf := &probeFlags{netsc: defaultScenario()}
 	cmd := &cobra.Command{
 		Use:   "probe",
 		Short: "Discover a target's rotation policy and the invariants it violates",
@@ -75,7 +76,7 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
   refreshstorm probe --target https://auth.example.com --credentials users.csv --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runProbe(cmd.Context(), cmd, pf)
+			return runProbe(cmd.Context(), cmd, *pf)
 		},
 	}
 	f := cmd.Flags()
@@ -89,7 +90,7 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
 	f.DurationVar(&pf.timeout, "timeout", probe.DefaultTimeout, "per-request timeout")
 	f.IntVar(&pf.rounds, "rounds", probe.DefaultRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
 	f.DurationVar(&pf.zombieMargin, "zombie-margin", probe.DefaultZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
-	pf.network.flags(f)
+	pf.network = bindOptions(f, &pf.netsc, networkOptions...)
 	return cmd
 }
 
@@ -172,7 +173,9 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 	if err != nil {
 		return usageError("--target: %v", err)
 	}
-	wire, transport, err := pf.network.dial(32, target, stderr)
+	nw := defaultScenario()
+	pf.network.apply(&nw)
+	wire, transport, err := nw.Network.dial(32, target, stderr)
 	if err != nil {
 		return err
 	}
