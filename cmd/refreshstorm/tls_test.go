@@ -70,7 +70,7 @@ func TestRunNamesTLSProblems(t *testing.T) {
 	}
 	code, log, out := shortRun(t, byName, creds, "--ca-cert", ca.File, "--resolve", resolve,
 		"--client-cert", clientCert, "--client-key", clientKey,
-		"--max-conns-per-host", "4", "--keepalive=false", "--connect-timeout", "2s")
+		"--max-conns-per-host", "4", "--keepalive=false", "--connect-timeout", "2s", "--rate", "10")
 	if code != exitPass {
 		t.Fatalf("--resolve with a client certificate: exit %d\n%s", code, log)
 	}
