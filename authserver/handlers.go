@@ -125,9 +125,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.nowNs()
-	s.maybeSweep(now)
-	f, raw := s.signIn(u, now)
-
+	f, raw := s.newFamily(u, now)
 	accessExp := now + s.accessTTL
 	setSessionCookies(w, s.newAccessToken(f.key, accessExp), accessExp, raw, f.refreshExp, now)
 	b := append(make([]byte, 0, 256), `{"ok":true,"action":"sign_in","authenticated":true,`...)
@@ -137,9 +135,9 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, append(b, '}'))
 }
 
-// signIn starts a new family for u and returns it with its first
-// refresh token.
-func (s *Server) signIn(u *user, now int64) (*family, string) {
+// newFamily signs u in: a new family with its first refresh token.
+func (s *Server) newFamily(u *user, now int64) (*family, string) {
+	s.maybeSweep(now)
 	f := &family{key: newFamKey(), user: u, refreshExp: now + s.refreshTTL, active: true, compactAt: minCompactAt}
 	f.id = f.key.String()
 	f.csrf = s.csrfToken(f.id)

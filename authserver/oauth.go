@@ -100,8 +100,7 @@ func (s *Server) passwordGrant(w http.ResponseWriter, id, pw string, asJSON bool
 		return
 	}
 	now := s.nowNs()
-	s.maybeSweep(now)
-	f, raw := s.signIn(u, now)
+	f, raw := s.newFamily(u, now)
 	s.writeTokens(w, f, raw, now)
 }
 

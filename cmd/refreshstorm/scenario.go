@@ -82,6 +82,7 @@ func defaultScenario() scenario {
 		Seed:             1,
 		AbortAfter:       5 * time.Second,
 		Events:           "sampled",
+		Network:          defaultNetwork(),
 	}
 }
 
