@@ -89,7 +89,7 @@ func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Respon
 	reqs := make([]*http.Request, n)
 	reqs[0] = req
 	for i := 1; i < n; i++ {
-		reqs[i] = req.Clone(req.Context())
+		reqs[i] = targets.CloneRequest(req)
 	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -253,17 +253,17 @@ func maxTime(a, b time.Time) time.Time {
 func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosCSRF)
 	variant := oracle.CSRFVariant(1 + e.csrfSeq.Add(1)%3)
-	key := http.CanonicalHeaderKey(e.csrfHeaderName())
 	other := e.otherCSRF[s.Index]
+	var presented string
 	switch {
 	case variant == oracle.CSRFMissing:
-		delete(req.Header, key)
 	case variant == oracle.CSRFOtherFamily && other != "" && other != s.CSRF:
-		req.Header[key] = []string{other}
+		presented = other
 	default:
 		variant = oracle.CSRFWrong
-		req.Header[key] = []string{wrongCSRF(s.CSRF)}
+		presented = wrongCSRF(s.CSRF)
 	}
+	targets.SetRefresh(req, e.profile, s.Refresh, presented)
 	resp, reply := e.send(req, s)
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh, CSRF: variant}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosCSRF)
@@ -288,14 +288,6 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 	return resp, nil
 }
 
-// csrfHeaderName asks the profile for its CSRF header when it has one.
-func (e *Engine) csrfHeaderName() string {
-	if p, ok := e.profile.(interface{ CSRFHeader() string }); ok {
-		return p.CSRFHeader()
-	}
-	return "X-CSRF-Token"
-}
-
 // wrongCSRF returns a token of the same shape that is not the valid one.
 func wrongCSRF(valid string) string {
 	b := []byte(valid)
@@ -315,7 +307,7 @@ func wrongCSRF(valid string) string {
 func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosStaleCookie)
 	parent, _ := s.Ancestor(1)
-	e.profile.FillRefreshHeader(req.Header, parent.Token, s.CSRF)
+	targets.SetRefresh(req, e.profile, parent.Token, s.CSRF)
 	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: time.Since(parent.RotatedAt),
 		Family: s.Family, Token: parent.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
 	resp, reply := e.send(req, s)

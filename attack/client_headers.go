@@ -1,31 +1,36 @@
 package attack
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"net/textproto"
 	"strings"
 	"sync"
+
+	"golang.org/x/net/http/httpguts"
 )
 
-// ParseHeader reads one `Name: value` flag.
+// ParseHeader reads one `Name: value` flag. Its errors never quote the
+// argument: the value is usually a secret, and a missing colon means the
+// name and value cannot be told apart.
 func ParseHeader(s string) (name, value string, err error) {
 	name, value, ok := strings.Cut(s, ":")
 	name = strings.TrimSpace(name)
-	if !ok || name == "" || strings.ContainsAny(name, " \t") {
-		return "", "", fmt.Errorf("header %q: want 'Name: value'", redactHeaderArg(s))
+	switch {
+	case !ok:
+		return "", "", errors.New("want 'Name: value', found no colon (value not shown)")
+	case name == "":
+		return "", "", errors.New("want 'Name: value', found an empty name (value not shown)")
+	case !httpguts.ValidHeaderFieldName(name):
+		return "", "", errors.New("want 'Name: value', found a character not allowed in a header name (value not shown)")
 	}
-	return textproto.CanonicalMIMEHeaderKey(name), strings.TrimSpace(value), nil
-}
-
-// redactHeaderArg keeps a malformed argument's name-ish start only, since
-// its value may be a secret.
-func redactHeaderArg(s string) string {
-	if len(s) > 12 {
-		return s[:4] + "…"
+	value = strings.TrimSpace(value)
+	if !httpguts.ValidHeaderFieldValue(value) {
+		return "", "", fmt.Errorf("header %s: the value holds a control character or line break (value not shown)", name)
 	}
-	return "…"
+	return textproto.CanonicalMIMEHeaderKey(name), value, nil
 }
 
 // Wire is the round tripper every harness request goes through: it adds

@@ -16,11 +16,10 @@ import (
 func (e *Engine) refreshDirect(ctx context.Context, token, csrf string) (reply oracle.Reply, sent time.Time, lat time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, e.profile.RefreshMethod(), e.profile.RefreshURL(), nil)
+	req, err := targets.NewRefreshRequest(ctx, e.profile, token, csrf)
 	if err != nil {
 		return oracle.Reply{NoResponse: true}, time.Now(), 0
 	}
-	e.profile.FillRefreshHeader(req.Header, token, csrf)
 	sent = time.Now()
 	_, reply = e.send(req, nil)
 	return reply, sent, time.Since(sent)

@@ -117,6 +117,9 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Recorder == nil {
 		return nil, errors.New("attack: config has no recorder")
 	}
+	if it := cfg.Chaos.item(ChaosCSRF); it.Fraction > 0 && !cfg.Pool.Profile().UsesCSRF() {
+		return nil, fmt.Errorf("chaos csrf=: profile %s sends no CSRF token, so there is nothing to tamper with", cfg.Pool.Profile().Name())
+	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
@@ -173,15 +176,22 @@ const DefaultIdleTimeout = 4 * time.Second
 // warm, no compression (bodies are tiny), no proxy.
 func NewTransport(conns int) *http.Transport {
 	return &http.Transport{
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxIdleConns:          0,
-		MaxIdleConnsPerHost:   conns,
-		IdleConnTimeout:       DefaultIdleTimeout,
-		DisableCompression:    true,
-		ForceAttemptHTTP2:     false,
-		ResponseHeaderTimeout: 0,
+		DialContext:            (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:           0,
+		MaxIdleConnsPerHost:    conns,
+		IdleConnTimeout:        DefaultIdleTimeout,
+		DisableCompression:     true,
+		ForceAttemptHTTP2:      false,
+		ResponseHeaderTimeout:  0,
+		MaxResponseHeaderBytes: MaxResponseHeader,
 	}
 }
+
+// MaxResponseHeader bounds the response headers read per answer (Go's
+// default is 10 MB): a target that never ends its header block costs
+// this much memory per connection, not more. Real auth answers carry a
+// few KB; 256 KB leaves room for oversized cookies to be judged.
+const MaxResponseHeader = 256 << 10
 
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 

@@ -106,7 +106,7 @@ func Merge(dirs []string, out string, opts MergeOptions) (*Summary, error) {
 }
 
 func writeMerged(tmp string, inputs []*mergeInput, s *Summary, opts MergeOptions) error {
-	d, err := CreateDir(tmp)
+	d, err := CreateDirWith(tmp, mergedDirOptions(inputs))
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
@@ -114,6 +114,7 @@ func writeMerged(tmp string, inputs []*mergeInput, s *Summary, opts MergeOptions
 		_ = d.Finish(nil)
 		return err
 	}
+	s.Files = mergedFiles(inputs, d)
 	if err := d.Finish(s); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}

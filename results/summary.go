@@ -109,6 +109,9 @@ type Summary struct {
 	Thresholds  []ThresholdResult `json:"thresholds"`
 	Baseline    *BaselineResult   `json:"baseline,omitempty"` // run --baseline
 	Verdict     string            `json:"verdict"`
+	// Files says which streamed files the directory holds and how
+	// events.csv was sampled.
+	Files *Files `json:"files,omitempty"`
 
 	// Timeline is the per-second series (timeline.csv).
 	Timeline []TimelinePoint `json:"-"`

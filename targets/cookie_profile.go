@@ -91,11 +91,15 @@ func (p *CookieProfile) RefreshURL() string    { return p.refreshURL }
 // CSRFHeader is the canonical name of the CSRF header.
 func (p *CookieProfile) CSRFHeader() string { return p.csrfKey }
 
-// FillRefreshHeader sets the refresh headers. A one-value slice already
-// in h is overwritten in place rather than replaced, so a session's
-// prebuilt header costs one string per rotation; vegeta copies header
-// values into each request, so no request shares them.
-func (p *CookieProfile) FillRefreshHeader(h http.Header, token, csrf string) {
+// UsesCSRF is true: the CSRF header guards every refresh.
+func (p *CookieProfile) UsesCSRF() bool { return true }
+
+// WriteRefresh sets the refresh headers; the token travels in a cookie, so
+// there is no body. A one-value slice already in h is overwritten in place
+// rather than replaced, so a session's prebuilt header costs one string
+// per rotation; vegeta copies header values into each request, so no
+// request shares them.
+func (p *CookieProfile) WriteRefresh(h http.Header, token, csrf string) []byte {
 	setOne(h, "Cookie", p.cfg.RefreshCookie+"="+token)
 	h["Content-Type"] = p.jsonCT
 	if csrf != "" {
@@ -103,6 +107,7 @@ func (p *CookieProfile) FillRefreshHeader(h http.Header, token, csrf string) {
 	} else {
 		delete(h, p.csrfKey)
 	}
+	return nil
 }
 
 func setOne(h http.Header, key, value string) {

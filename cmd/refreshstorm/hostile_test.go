@@ -58,6 +58,13 @@ var hostileCases = []hostileCase{
 	{name: "sign-in 401 echoing the password", opts: hostile.Options{Mode: hostile.EchoSecrets, Step: hostile.SignIn}, code: exitCannotRun, stderr: "HTTP 401"},
 	{name: "absurd Retry-After at sign-in", opts: hostile.Options{Mode: hostile.AbsurdRetryAfter, Step: hostile.SignIn, Users: 10}, args: []string{"--sessions", "10", "--duration", "3s"}, code: exitCannotRun, stderr: "--max-retry-after"},
 	{name: "every refresh throttled", opts: hostile.Options{Mode: hostile.Throttle, Step: hostile.Refresh}, code: exitFailed, outcome: "rate_limited"},
+	// Endless answers: reading stops at the body limit and at
+	// MaxResponseHeader, so what the target manages to write per answer
+	// is bounded (socket buffers included); see checkEndless.
+	{name: "endless body on refresh", opts: hostile.Options{Mode: hostile.EndlessBody, Step: hostile.Refresh}, code: exitFailed, outcome: "fail_bad_response"},
+	{name: "endless header on refresh", opts: hostile.Options{Mode: hostile.EndlessHeader, Step: hostile.Refresh}, code: exitFailed, outcome: "transport_error"},
+	{name: "endless header at sign-in", opts: hostile.Options{Mode: hostile.EndlessHeader, Step: hostile.SignIn}, code: exitCannotRun, stderr: "sign-in"},
+	{name: "endless body at sign-in", opts: hostile.Options{Mode: hostile.EndlessBody, Step: hostile.SignIn}, code: exitCannotRun, stderr: "sign-in"},
 	{name: "bootstrap deadline", opts: hostile.Options{Mode: hostile.Hang, Step: hostile.SignIn}, args: []string{"--bootstrap-timeout", "500ms"}, code: exitCannotRun, stderr: "--bootstrap-timeout"},
 }
 
@@ -82,7 +89,7 @@ func runHostileCases(t *testing.T) {
 			creds := writeFile(t, "users.csv", srv.CredentialsCSV())
 			out := filepath.Join(t.TempDir(), "r")
 			args := append([]string{"run", "--headless", "--target", srv.URL, "--credentials", creds,
-				"--sessions", "5", "--rate", "20", "--duration", "1s", "--out", out, "--timeout", "2s"}, tc.args...)
+				"--sessions", "5", "--rate", "20", "--duration", "1s", "--out", out, "--timeout", "2s", "--events", "all", "--vegeta-results"}, tc.args...)
 			// Bounded time: a hang fails here, not in the CI job's timeout.
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
@@ -123,6 +130,9 @@ func runHostileCases(t *testing.T) {
 						t.Errorf("outcome %s counted: %v", o, doc["outcomes"])
 					}
 				}
+			}
+			if tc.opts.Mode == hostile.EndlessBody || tc.opts.Mode == hostile.EndlessHeader {
+				checkEndless(t, srv)
 			}
 			secrets := srv.Tap.Secrets()
 			if len(secrets) == 0 && tc.opts.Mode != hostile.Blackhole {
@@ -190,4 +200,24 @@ func nonZero(outcomes any) map[string]float64 {
 		}
 	}
 	return out
+}
+
+// maxBytesPerEndlessAnswer bounds what one endless answer may push before
+// the harness hangs up: the 256 KB header limit or the 1 MB body limit,
+// plus what loopback socket buffers hold (a few MB on Linux). Without the
+// limits a 2s timeout lets the target write hundreds of MB per answer,
+// and Go's default header limit alone is 10 MB.
+const maxBytesPerEndlessAnswer = 8 << 20
+
+func checkEndless(t *testing.T, srv *hostile.Server) {
+	t.Helper()
+	answers, written := srv.Endless()
+	if answers == 0 {
+		t.Fatal("no endless answer was sent")
+	}
+	per := written / answers
+	t.Logf("%d endless answers, %.1f MB written per answer", answers, float64(per)/(1<<20))
+	if per > maxBytesPerEndlessAnswer {
+		t.Errorf("%.1f MB written per endless answer; the harness kept reading (bound %d MB)", float64(per)/(1<<20), maxBytesPerEndlessAnswer>>20)
+	}
 }

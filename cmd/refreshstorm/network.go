@@ -8,8 +8,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/spf13/pflag"
-
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/results"
@@ -30,33 +28,6 @@ type network struct {
 	HeaderPublic       []string `yaml:"header_public"`
 }
 
-func (n *network) flags(f *pflag.FlagSet) {
-	f.StringArrayVar(&n.CACerts, "ca-cert", nil, "PEM CA file trusted in addition to the system pool (repeatable)")
-	f.StringVar(&n.ClientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
-	f.StringVar(&n.ClientKey, "client-key", "", "PEM private key of --client-cert")
-	f.StringVar(&n.TLSServerName, "tls-server-name", "", "TLS server name (SNI) and the name the certificate must carry")
-	f.BoolVar(&n.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the target's certificate (recorded loudly in the results)")
-	f.BoolVar(&n.HTTP2, "http2", false, "use HTTP/2 only (over TLS)")
-	f.BoolVar(&n.HTTP1, "http1", false, "never use HTTP/2")
-	f.StringArrayVar(&n.Headers, "header", nil, "'Name: value' sent on every request, e.g. a gateway key (repeatable; values are secrets)")
-	f.StringArrayVar(&n.HeaderPublic, "header-public", nil, "header NAME whose value may appear in results (repeatable)")
-}
-
-// networkOverrides are the flag → field copies for overrideChanged.
-func networkOverrides(dst, flags *network) map[string]func() {
-	return map[string]func(){
-		"ca-cert":              func() { dst.CACerts = append(dst.CACerts, flags.CACerts...) },
-		"client-cert":          func() { dst.ClientCert = flags.ClientCert },
-		"client-key":           func() { dst.ClientKey = flags.ClientKey },
-		"tls-server-name":      func() { dst.TLSServerName = flags.TLSServerName },
-		"insecure-skip-verify": func() { dst.InsecureSkipVerify = flags.InsecureSkipVerify },
-		"http2":                func() { dst.HTTP2 = flags.HTTP2 },
-		"http1":                func() { dst.HTTP1 = flags.HTTP1 },
-		"header":               func() { dst.Headers = append(dst.Headers, flags.Headers...) },
-		"header-public":        func() { dst.HeaderPublic = append(dst.HeaderPublic, flags.HeaderPublic...) },
-	}
-}
-
 func (n network) options() attack.ClientOptions {
 	return attack.ClientOptions{
 		CACerts: n.CACerts, ClientCert: n.ClientCert, ClientKey: n.ClientKey,
@@ -67,11 +38,11 @@ func (n network) options() attack.ClientOptions {
 
 func (n network) headers() (http.Header, error) {
 	h := http.Header{}
+	if err := n.checkHeaders(); err != nil {
+		return nil, err
+	}
 	for _, s := range n.Headers {
-		name, value, err := attack.ParseHeader(s)
-		if err != nil {
-			return nil, usageError("--header: %v", err)
-		}
+		name, value, _ := attack.ParseHeader(s)
 		if !n.isPublic(name) {
 			// A value a target echoes back, or a Go error quotes, is then
 			// removed before it reaches a file or a log.
@@ -80,6 +51,17 @@ func (n network) headers() (http.Header, error) {
 		h.Add(name, value)
 	}
 	return h, nil
+}
+
+// checkHeaders validates every --header before anything is sent; an
+// error names the header by its position, never by its text.
+func (n network) checkHeaders() error {
+	for i, s := range n.Headers {
+		if _, _, err := attack.ParseHeader(s); err != nil {
+			return usageError("--header #%d: %v", i+1, err)
+		}
+	}
+	return nil
 }
 
 // isPublic says whether --header-public declared the header's value safe

@@ -53,8 +53,8 @@ func TestRunUsageErrorsExit2(t *testing.T) {
 		{[]string{"run", "--server-policy", "strict,defect=teleport"}, "--server-policy"},
 		{[]string{"run", "--target", "http://127.0.0.1:1"}, "--credentials"},
 		{[]string{"run", "--target", "http://127.0.0.1:1", "--credentials", creds, "--sessions", "2"}, "need 2 users"},
-		{[]string{"run", "--config", scenarioBad}, "[2:1] unknown field \"bogus_key\""},
-		{[]string{"run", "--config", scenarioBadDuration}, "line 2: duration: time: unknown unit"},
+		{[]string{"run", "--config", scenarioBad}, ":2: bogus_key: unknown key"},
+		{[]string{"run", "--config", scenarioBadDuration}, ":2: duration: want a duration like 10s, got string"},
 		{[]string{"run", "--shard", "3/2"}, "--shard"},
 		{[]string{"run", "--no-such-flag"}, "unknown flag"},
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -52,6 +53,10 @@ type scenario struct {
 	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
 	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
 
+	Events        string `yaml:"events"`
+	VegetaResults string `yaml:"vegeta_results"`
+	Gzip          bool   `yaml:"gzip"`
+
 	Network network `yaml:",inline"`
 
 	// Profile overrides endpoint paths, cookie, header and field names.
@@ -75,6 +80,7 @@ func defaultScenario() scenario {
 		BootstrapTimeout: 2 * time.Minute,
 		Seed:             1,
 		AbortAfter:       5 * time.Second,
+		Events:           "sampled",
 	}
 }
 
@@ -89,9 +95,12 @@ func loadScenario(path string, into *scenario) error {
 	if err := checkAliases(data); err != nil {
 		return usageError("scenario %s: %v", path, err)
 	}
+	if msg := checkTypes(data, reflect.TypeOf(*into)); msg != "" {
+		return usageError("%s:%s", path, msg)
+	}
 	if err := yaml.UnmarshalWithOptions(data, into, yaml.DisallowUnknownField()); err != nil {
 		msg := strings.ReplaceAll(yaml.FormatError(err, false, false), "\n", " ")
-		return usageError("scenario %s: %s%s", path, durationLine(data, msg), msg)
+		return usageError("scenario %s: %s", path, truncate(msg, 300))
 	}
 	for _, f := range []*string{&into.Credentials, &into.Cookies} {
 		if *f != "" && !filepath.IsAbs(*f) {
@@ -130,6 +139,9 @@ func checkAliases(data []byte) error {
 		return nil // the decoder reports syntax errors with their position
 	}
 	for _, doc := range file.Docs {
+		if doc == nil || doc.Body == nil {
+			continue // a document of comments only (the walker would crash)
+		}
 		for _, n := range ast.Filter(ast.AnchorType, doc) {
 			if inner := ast.Filter(ast.AliasType, n.(*ast.AnchorNode).Value); len(inner) > 0 {
 				return fmt.Errorf("line %d: anchor holds an alias (line %d); nested aliases are not allowed",
@@ -152,21 +164,4 @@ func parseShard(s string) (int, int, error) {
 		return 0, 0, fmt.Errorf("--shard %q: want 1 <= i <= n", s)
 	}
 	return i - 1, n, nil
-}
-
-// durationLine finds where a bad duration sits: the YAML decoder reports
-// time.ParseDuration's error without a position. It returns "line N: "
-// or "".
-func durationLine(data []byte, msg string) string {
-	_, quoted, ok := strings.Cut(msg, `in duration "`)
-	if !ok {
-		return ""
-	}
-	bad, _, _ := strings.Cut(quoted, `"`)
-	for i, line := range strings.Split(string(data), "\n") {
-		if _, val, ok := strings.Cut(line, ":"); ok && strings.Trim(strings.TrimSpace(val), `"'`) == bad {
-			return fmt.Sprintf("line %d: %s: ", i+1, strings.TrimSpace(strings.SplitN(line, ":", 2)[0]))
-		}
-	}
-	return ""
 }

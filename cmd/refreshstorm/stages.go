@@ -19,7 +19,7 @@ type stagePlan struct {
 type stageYAML struct {
 	Name       string        `yaml:"name"`
 	Duration   time.Duration `yaml:"duration"`
-	Rate       string        `yaml:"rate"` // a shape: 400, 0->400, step(100,400,4), sine(400,100,5s)
+	Rate       string        `yaml:"rate" scalar:"number-ok"` // a shape: 400, 0->400, step(100,400,4), sine(400,100,5s)
 	Warmup     bool          `yaml:"warmup"`
 	Chaos      string        `yaml:"chaos"`
 	Thresholds []string      `yaml:"thresholds"`

@@ -2,6 +2,7 @@ package hostile
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -29,6 +30,8 @@ const (
 	EchoSecrets       Mode = "echo-secrets"        // 401 whose body echoes cookies, CSRF and password
 	AbsurdRetryAfter  Mode = "absurd-retry-after"  // 429 Retry-After: 999999
 	Throttle          Mode = "throttle"            // 429 Retry-After: 1, always
+	EndlessBody       Mode = "endless-body"        // a chunked body that never ends
+	EndlessHeader     Mode = "endless-header"      // header lines that never end
 )
 
 func (m Mode) misbehave(w http.ResponseWriter, r *http.Request, rec *httptest.ResponseRecorder, s *Server) {
@@ -112,6 +115,50 @@ func (m Mode) misbehave(w http.ResponseWriter, r *http.Request, rec *httptest.Re
 	case Throttle:
 		h.Set("Retry-After", "1")
 		w.WriteHeader(http.StatusTooManyRequests)
+	case EndlessBody:
+		copyHeaders(h, rec)
+		h.Del("Content-Length")
+		w.WriteHeader(rec.Code)
+		s.endless(w, bodyChunk, w.(http.Flusher).Flush)
+	case EndlessHeader:
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err != nil {
+			return
+		}
+		defer conn.Close()
+		if _, err := conn.Write([]byte("HTTP/1.1 200 OK\r\n")); err == nil {
+			s.endless(conn, headerChunk, nil)
+		}
+	}
+}
+
+var (
+	bodyChunk   = []byte(strings.Repeat("x", 64<<10))
+	headerChunk = []byte(strings.Repeat("X-Filler: "+strings.Repeat("y", 1000)+"\r\n", 64))
+)
+
+// endlessLimit stops an endless answer to a client that never stops
+// reading, so that a failing test ends.
+const endlessLimit = 1 << 30
+
+// endless writes chunk after chunk until a write fails (the client hung
+// up), the server closes or endlessLimit is reached, counting the bytes.
+func (s *Server) endless(w io.Writer, chunk []byte, flush func()) {
+	s.endlessAnswers.Add(1)
+	for sent := 0; sent < endlessLimit; sent += len(chunk) {
+		select {
+		case <-s.stop:
+			return
+		default:
+		}
+		n, err := w.Write(chunk)
+		s.endlessBytes.Add(int64(n))
+		if err != nil {
+			return
+		}
+		if flush != nil {
+			flush()
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/authserver"
@@ -28,10 +29,23 @@ type Server struct {
 	Tap   *Tap
 	Users map[string]string // identifier -> password
 
-	srv  *http.Server
-	ln   net.Listener
-	stop chan struct{}
+	srv      *http.Server
+	ln       net.Listener
+	stop     chan struct{}
+	requests atomic.Int64
+
+	endlessAnswers, endlessBytes atomic.Int64
 }
+
+// Endless is how many endless answers were started and how many bytes
+// they wrote in all: what a client read before it gave up, plus what
+// sat in socket buffers.
+func (s *Server) Endless() (answers, bytes int64) {
+	return s.endlessAnswers.Load(), s.endlessBytes.Load()
+}
+
+// Requests is how many HTTP requests reached the target so far.
+func (s *Server) Requests() int64 { return s.requests.Load() }
 
 // Options choose the misbehaviour.
 type Options struct {
@@ -111,6 +125,7 @@ func (s *Server) blackhole() {
 // answers as the mode says.
 func (s *Server) handler(ref http.Handler, o Options) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.requests.Add(1)
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 64<<10))
 		s.Tap.request(r, body)
 		r.Body = io.NopCloser(bytes.NewReader(body))
