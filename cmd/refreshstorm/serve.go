@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -58,10 +60,8 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 					users[c.Identifier] = c.Password
 				}
 			}
-			if writeCreds != "" {
-				if err := writeCredentials(writeCreds, users, demoUsers, credsPath == ""); err != nil {
-					return withCode(exitCannotRun, err)
-				}
+			if writeCreds != "" && credsPath != "" {
+				return usageError("--write-credentials only writes generated --demo-users")
 			}
 			listen, err := lst.build()
 			if err != nil {
@@ -71,8 +71,20 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 			if err != nil {
 				return withCode(exitCannotRun, err)
 			}
+			// Written once the server listens, and whole (renamed into
+			// place), so a script may wait for the file and then start run.
+			if writeCreds != "" {
+				if err := writeCredentials(writeCreds, users, demoUsers); err != nil {
+					srv.Close()
+					return withCode(exitCannotRun, err)
+				}
+			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "authserver on %s: policy %s, %d users\n", srv.URL, policy, len(users))
-			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			parent := cmd.Context()
+			if parent == nil {
+				parent = context.Background()
+			}
+			ctx, stop := signal.NotifyContext(parent, os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			<-ctx.Done()
 			st := srv.Server.Stats()
@@ -99,14 +111,14 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 	return cmd
 }
 
-func writeCredentials(path string, users map[string]string, n int, demo bool) error {
-	if !demo {
-		return usageError("--write-credentials only writes generated --demo-users")
-	}
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+// writeCredentials writes the demo users to a temporary file beside path
+// and renames it into place: a reader sees no file or the whole file.
+func writeCredentials(path string, users map[string]string, n int) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return err
+		return fmt.Errorf("--write-credentials: %w", err)
 	}
+	defer os.Remove(f.Name()) // after a successful rename there is nothing left to remove
 	w := csv.NewWriter(f)
 	_ = w.Write([]string{"identifier", "password"})
 	for i := 1; i <= n; i++ {
@@ -114,9 +126,11 @@ func writeCredentials(path string, users map[string]string, n int, demo bool) er
 		_ = w.Write([]string{id, users[id]})
 	}
 	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return err
+	if err := errors.Join(w.Error(), f.Close()); err != nil {
+		return fmt.Errorf("--write-credentials: %w", err)
 	}
-	return f.Close()
+	if err := os.Rename(f.Name(), path); err != nil {
+		return fmt.Errorf("--write-credentials: %w", err)
+	}
+	return nil
 }
