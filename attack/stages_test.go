@@ -119,12 +119,14 @@ func TestStageChaosAppliesInItsStageOnly(t *testing.T) {
 	if len(calm.Chaos) != 0 {
 		t.Errorf("stage calm (chaos none) carried chaos %v", calm.Chaos)
 	}
-	// 40 % of about 180 refreshes: far above the one or two an event
-	// chosen just before a boundary can carry across it.
-	if n := storm.Chaos["csrf"]; n < 20 || storm.Chaos["stale-cookie"] > 3 {
+	// 40 % of the stage's refreshes (about 180, fewer on a loaded
+	// machine): far above the one or two events chosen just before a
+	// boundary that can cross it.
+	mostly := func(n, stray, of uint64) bool { return n >= 8 && float64(n) >= 0.2*float64(of) && stray <= 3 }
+	if !mostly(storm.Chaos["csrf"], storm.Chaos["stale-cookie"], storm.Achieved) {
 		t.Errorf("stage storm (csrf=0.4): chaos %v of %d refreshes", storm.Chaos, storm.Achieved)
 	}
-	if n := after.Chaos["stale-cookie"]; n < 20 || after.Chaos["csrf"] > 3 {
+	if !mostly(after.Chaos["stale-cookie"], after.Chaos["csrf"], after.Achieved) {
 		t.Errorf("stage after (the run's stale-cookie=0.4): chaos %v of %d refreshes", after.Chaos, after.Achieved)
 	}
 	if s.Failures() != 0 {
