@@ -11,6 +11,11 @@ import (
 // weigh each row by it; totals come from summary.json.
 const eventsHeader = "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail,weight\n"
 
+// eventsHeaderUnweighted is the header of events.csv files written before
+// the weight column (every row then stood for one request). merge reads
+// them and writes their rows with weight 1.
+const eventsHeaderUnweighted = "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail\n"
+
 // appendEvent appends one events.csv row for o without allocating (buf is
 // reused by the caller).
 func appendEvent(buf []byte, o *Observation, kind Kind, out string, corrected time.Duration, weight uint64) []byte {

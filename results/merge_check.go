@@ -44,7 +44,11 @@ func checkEvents(dir string) error {
 	if err != nil {
 		return inputError(dir, name, err)
 	}
-	if !bytes.HasPrefix(b, []byte(eventsHeader)) {
+	header := eventsHeader
+	if bytes.HasPrefix(b, []byte(eventsHeaderUnweighted)) {
+		header = eventsHeaderUnweighted
+	}
+	if !bytes.HasPrefix(b, []byte(header)) {
 		head, _, _ := strings.Cut(string(b), "\n")
 		return inputError(dir, name, fmt.Errorf("header %.80q is not %q", head, strings.TrimSpace(eventsHeader)))
 	}
@@ -52,7 +56,7 @@ func checkEvents(dir string) error {
 		return inputError(dir, name, errors.New("the last row is cut short (no final newline)"))
 	}
 	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = strings.Count(eventsHeader, ",") + 1
+	cr.FieldsPerRecord = strings.Count(header, ",") + 1
 	for {
 		_, err := cr.Read()
 		if errors.Is(err, io.EOF) {

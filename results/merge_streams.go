@@ -3,6 +3,7 @@ package results
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -53,15 +54,38 @@ func copyEvents(d *Dir, dir string) error {
 	if err != nil && err != io.EOF {
 		return inputError(dir, name, err)
 	}
-	if head != eventsHeader {
+	if head != eventsHeader && head != eventsHeaderUnweighted {
 		return inputError(dir, name, fmt.Errorf("header %q is not %q", strings.TrimSpace(head), strings.TrimSpace(eventsHeader)))
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if head == eventsHeaderUnweighted {
+		return weighOne(d, br)
+	}
 	if _, err := io.Copy(d.events.w, br); err != nil {
 		return fmt.Errorf("merge: %s: %w", FileEvents, err)
 	}
 	return nil
+}
+
+// weighOne copies the rows of an events.csv written before the weight
+// column, each with weight 1 (they were never sampled).
+func weighOne(d *Dir, r io.Reader) error {
+	cr := csv.NewReader(r)
+	cw := csv.NewWriter(d.events.w)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			cw.Flush()
+			return cw.Error()
+		}
+		if err != nil {
+			return fmt.Errorf("merge: %s: %w", FileEvents, err)
+		}
+		if err := cw.Write(append(rec, "1")); err != nil {
+			return fmt.Errorf("merge: %s: %w", FileEvents, err)
+		}
+	}
 }
 
 // copyHlog appends the shard's interval lines (absolute timestamps) and adds

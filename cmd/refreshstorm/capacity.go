@@ -156,13 +156,11 @@ func (s *stepper) verdictOf(sum *results.Summary) capacityFile {
 
 // capacityOptions are the scenario settings capacity takes; the load
 // plan (rate, duration, stages) is its own.
-var capacityOptions = []string{
+var capacityOptions = append([]string{
 	"target", "credentials", "cookies", "sessions", "families-per-user", "max-workers",
 	"policy", "server-policy", "chaos", "seed", "out", "timeout", "idle-timeout",
 	"max-retry-after", "bootstrap-timeout", "allow-insecure-cookies",
-	"ca-cert", "client-cert", "client-key", "tls-server-name", "insecure-skip-verify",
-	"http2", "http1", "header", "header-public",
-}
+}, networkOptions...)
 
 // capacityDefaults differ from run's in one place: chaos is on, because
 // rotation that is correct at low load can fork under contention.
