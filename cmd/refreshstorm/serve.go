@@ -20,9 +20,9 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var (
-		addr, policySpec, credsPath, writeCreds, writeCookies string
-		demoUsers, familyCap, readySessions                   int
-		lst                                                   serveListen
+		addr, policySpec, credsPath, writeCreds, writeCookies, profile string
+		demoUsers, familyCap, readySessions                            int
+		lst                                                            serveListen
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -35,11 +35,21 @@ Server policy grammar: strict | grace=DURATION, then optional comma parts:
   dup=same-child|sibling|current-head   what a duplicate inside the window gets
   reuse=revoke-family|reject            what reuse outside the window does
   defect=NAME (repeatable)              non-atomic, reuse-no-revoke, zombie,
+                                        rare-fork, ancestor-fork, reuse-invalid-request,
                                         no-csrf, csrf-consumes,
                                         grace-any-ancestor, accept-rotated,
                                         revoke-on-concurrent-only
   zombie-after=DURATION                 how long a zombie revocation lasts
   family-cap=N                          live families per user (as --family-cap)
+  rotate=always|after-interval|never    whether a refresh of the head rotates it
+  parent=in-grace|any-age               how long the immediate parent is honoured
+  access=revocable|self-contained       whether access tokens die with their family
+  revoke-lag=DURATION                   reuse revocation bites only this much later
+or a preset modelled on a real OAuth server: server-a, server-b[=INTERVAL],
+server-c[=INTERVAL] (see docs/profiles.md).
+
+Every profile is served at once: the cookie endpoints, the OAuth 2.0 token,
+introspection, userinfo and metadata endpoints, and the JSON endpoints.
 
 Users come from --credentials, or --demo-users N generated ones (user-0001
 … with password pw-user-0001 …), which --write-credentials saves as CSV for
@@ -55,6 +65,9 @@ The file is complete when it appears (written aside, then renamed).`,
 			policy, err := authserver.ParsePolicy(policySpec)
 			if err != nil {
 				return usageError("--server-policy: %v", err)
+			}
+			if profile != targets.KindCookie && profile != targets.KindOAuth2 && profile != targets.KindJSON {
+				return usageError("--profile %q: want %s", profile, targets.Kinds)
 			}
 			users := authserver.DemoUsers(demoUsers)
 			if credsPath != "" {
@@ -101,6 +114,7 @@ The file is complete when it appears (written aside, then renamed).`,
 				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d ready sessions to %s in %.1fs\n", readySessions, writeCookies, time.Since(began).Seconds())
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "authserver on %s: policy %s, %d users\n", srv.URL, policy, len(users))
+			fmt.Fprintln(cmd.ErrOrStderr(), serveEndpoints(profile, srv.URL))
 			parent := cmd.Context()
 			if parent == nil {
 				parent = context.Background()
@@ -130,8 +144,23 @@ The file is complete when it appears (written aside, then renamed).`,
 	f.IntVar(&familyCap, "family-cap", 0, "active families per user; one more sign-in revokes the oldest (0: family-cap= of the policy, else 5)")
 	f.StringVar(&writeCookies, "write-cookies", "", "write --ready-sessions signed-in families to this CSV file, for run --cookies")
 	f.IntVar(&readySessions, "ready-sessions", 0, "how many families --write-cookies signs in")
+	f.StringVar(&profile, "profile", targets.KindCookie, "protocol whose endpoints the banner lists: cookie, oauth2 or json (all are served)")
 	lst.flags(f)
 	return cmd
+}
+
+// serveEndpoints names what a client of profile talks to.
+func serveEndpoints(profile, base string) string {
+	switch profile {
+	case targets.KindOAuth2:
+		return fmt.Sprintf("oauth2: token %s%s, introspection %s%s, userinfo %s%s, metadata %s%s; clients %s (secret %s, basic or post) and %s (public)",
+			base, authserver.PathToken, base, authserver.PathIntrospect, base, authserver.PathUserinfo, base, authserver.PathMetadata,
+			authserver.DemoClientID, authserver.DemoClientSecret, authserver.PublicClientID)
+	case targets.KindJSON:
+		return fmt.Sprintf("json: sign-in %s%s, refresh %s%s, access check %s%s",
+			base, authserver.PathJSONSignIn, base, authserver.PathJSONRefresh, base, authserver.PathJSONMe)
+	}
+	return fmt.Sprintf("cookie: sign-in %s%s, refresh %s%s", base, authserver.PathSignIn, base, authserver.PathRefresh)
 }
 
 // writeReadySessions writes n freshly issued families as a --cookies file,
