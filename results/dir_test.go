@@ -23,7 +23,7 @@ import (
 
 // writeRun records obs (and one secret-laden vegeta result per load
 // observation) into a new results directory and finishes it.
-func writeRun(t *testing.T, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold) *Summary {
+func writeRun(t testing.TB, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold) *Summary {
 	t.Helper()
 	d, err := CreateDir(path)
 	if err != nil {

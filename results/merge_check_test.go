@@ -71,6 +71,10 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 		})}, MergeOptions{}, "events.csv.partial: left by a run that did not finish"},
 		{"same shard copied", []string{one, two, damaged("copy", func(string) {})}, MergeOptions{}, "both are shard 2/2"},
 		{"missing shard", []string{one}, MergeOptions{}, "shard 2/2 missing"},
+		{"timeline second beyond the run", []string{one, damaged("farsecond", appendTo(FileTimeline, "2000000000,1,1,1,0,0,1,1,1\n"))}, MergeOptions{}, "outside the run"},
+		{"negative timeline second", []string{one, damaged("negsecond", appendTo(FileTimeline, "-5,1,1,1,0,0,1,1,1\n"))}, MergeOptions{}, "outside the run"},
+		{"shards started years apart", []string{one, damaged("year1", replaceIn(FileSummaryJSON, testStart.Format("2006-01-02"), "0001-01-02"))}, MergeOptions{}, "apart"},
+		{"huge timeline cell", []string{one, damaged("hugecell", appendTo(FileTimeline, strings.Repeat("9x", 50_000)+",1,1,1,0,0,1,1,1\n"))}, MergeOptions{}, "timeline.csv"},
 		{"copy even with allow-partial", []string{two, damaged("copy2", func(string) {})}, MergeOptions{AllowPartial: true}, "both are shard 2/2"},
 	}
 	for i, c := range cases {
@@ -79,7 +83,10 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 			_, err := Merge(c.dirs, out, c.opts)
 			var mie *MergeInputError
 			if !errors.As(err, &mie) || !strings.Contains(err.Error(), c.reason) {
-				t.Fatalf("case %d: got %v, want an input error with %q", i, err, c.reason)
+				t.Fatalf("case %d: got %.300v, want an input error with %q", i, err, c.reason)
+			}
+			if msg := err.Error(); len(msg) > 1000 || strings.ContainsAny(msg, "\n\r") {
+				t.Errorf("error of %d bytes or several lines: %.200q", len(msg), msg)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("refused merge wrote %s", out)
@@ -99,5 +106,21 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out, FileSummaryJSON))
 	if !strings.Contains(string(b), `"partial": true`) {
 		t.Error("summary.json does not record the partial merge")
+	}
+}
+
+func appendTo(file, text string) func(dir string) {
+	return func(dir string) {
+		f, _ := os.OpenFile(filepath.Join(dir, file), os.O_APPEND|os.O_WRONLY, 0)
+		f.WriteString(text)
+		f.Close()
+	}
+}
+
+func replaceIn(file, old, new string) func(dir string) {
+	return func(dir string) {
+		p := filepath.Join(dir, file)
+		b, _ := os.ReadFile(p)
+		os.WriteFile(p, []byte(strings.ReplaceAll(string(b), old, new)), 0o644)
 	}
 }
