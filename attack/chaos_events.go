@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"fmt"
 	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"sync"
@@ -58,7 +59,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 			e.emit(event{kind: evRaceLogout})
 			s.State = oracle.FamilyRevokedSpuriously
 			if jr.SuspectReuse {
-				e.probeRevocation(ctx, s, ChaosLostResponse, ghost, ghostAccess)
+				e.followRevocation(ctx, s, ChaosLostResponse, ghost, ghostAccess)
 			}
 		case jr.Outcome == oracle.Indeterminate:
 			e.replaceFamily(ctx, s) // the client cannot know which token lives
@@ -78,6 +79,8 @@ type burstResult struct {
 	sent  time.Time
 	lat   time.Duration
 	j     oracle.Judgement
+	// folded: the reply is part of an incident another reply's row reports.
+	folded bool
 }
 
 // concurrent: N requests with the same cookie released on one barrier
@@ -89,7 +92,7 @@ func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Respon
 	reqs := make([]*http.Request, n)
 	reqs[0] = req
 	for i := 1; i < n; i++ {
-		reqs[i] = req.Clone(req.Context())
+		reqs[i] = targets.CloneRequest(req)
 	}
 	start := make(chan struct{})
 	var wg sync.WaitGroup
@@ -167,7 +170,7 @@ func (e *Engine) afterBurst(ctx context.Context, s *targets.Session, burst []bur
 	}
 	suspect, logout := false, false
 	for i, b := range burst {
-		if i != primary {
+		if i != primary && !b.folded {
 			e.observe(results.KindDuplicate, ChaosConcurrent, s, b.sent, b.lat, b.reply.Status, b.j)
 		}
 		suspect = suspect || b.j.SuspectReuse
@@ -187,7 +190,7 @@ func (e *Engine) afterBurst(ctx context.Context, s *targets.Session, burst []bur
 		if logout {
 			e.emit(event{kind: evRaceLogout})
 		}
-		e.probeRevocation(ctx, s, ChaosConcurrent, s.Refresh, s.Access)
+		e.followRevocation(ctx, s, ChaosConcurrent, s.Refresh, s.Access)
 	case logout:
 		e.emit(event{kind: evRaceLogout})
 	}
@@ -218,19 +221,44 @@ func (e *Engine) checkForks(ctx context.Context, s *targets.Session, burst []bur
 		live++
 		s.SetHead(reply.NewRefresh, reply.NewAccess, time.Now())
 	}
+	var forks, orphans []int
 	for _, i := range extra {
 		jc, _ := e.probeRefresh(ctx, s, ChaosConcurrent, burst[i].reply.NewRefresh, true, oracle.RejRevokedFamily)
-		b := &burst[i]
 		if jc.Accepted {
 			live++
 			if live > 1 {
-				b.j.Outcome, b.j.Detail = oracle.FailFork, "a second child of one parent still refreshes: the family forked"
+				forks = append(forks, i)
 			}
 			continue
 		}
-		b.j.Outcome, b.j.Detail = oracle.FailOrphanChild, "200 whose child is already dead"
+		orphans = append(orphans, i)
 	}
+	// One fork is one incident, however many extra children it has: its
+	// first extra child's row carries the failure and the count, the
+	// others fold into it. Orphans likewise.
+	n := len(burst)
+	incident(burst, forks, oracle.FailFork, func(k int) string {
+		return fmt.Sprintf("%d concurrent refreshes of one token left %d live children: the family forked", n, k+1)
+	})
+	incident(burst, orphans, oracle.FailOrphanChild, func(k int) string {
+		if k == 1 {
+			return fmt.Sprintf("1 of %d concurrent refreshes got a 200 whose child is already dead", n)
+		}
+		return fmt.Sprintf("%d of %d concurrent refreshes got a 200 whose child is already dead", k, n)
+	})
 	return live > 1
+}
+
+// incident makes the burst replies in idx one incident of outcome: the
+// first one's row carries it with detail(len(idx)), the others are folded.
+func incident(burst []burstResult, idx []int, outcome oracle.Outcome, detail func(int) string) {
+	for k, i := range idx {
+		if k == 0 {
+			burst[i].j.Outcome, burst[i].j.Detail = outcome, detail(len(idx))
+			continue
+		}
+		burst[i].folded = true
+	}
 }
 
 func minTime(a, b time.Time) time.Time {
@@ -253,17 +281,17 @@ func maxTime(a, b time.Time) time.Time {
 func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosCSRF)
 	variant := oracle.CSRFVariant(1 + e.csrfSeq.Add(1)%3)
-	key := http.CanonicalHeaderKey(e.csrfHeaderName())
 	other := e.otherCSRF[s.Index]
+	var presented string
 	switch {
 	case variant == oracle.CSRFMissing:
-		delete(req.Header, key)
 	case variant == oracle.CSRFOtherFamily && other != "" && other != s.CSRF:
-		req.Header[key] = []string{other}
+		presented = other
 	default:
 		variant = oracle.CSRFWrong
-		req.Header[key] = []string{wrongCSRF(s.CSRF)}
+		presented = wrongCSRF(s.CSRF)
 	}
+	targets.SetRefresh(req, e.profile, s.Refresh, presented)
 	resp, reply := e.send(req, s)
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh, CSRF: variant}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosCSRF)
@@ -288,14 +316,6 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 	return resp, nil
 }
 
-// csrfHeaderName asks the profile for its CSRF header when it has one.
-func (e *Engine) csrfHeaderName() string {
-	if p, ok := e.profile.(interface{ CSRFHeader() string }); ok {
-		return p.CSRFHeader()
-	}
-	return "X-CSRF-Token"
-}
-
 // wrongCSRF returns a token of the same shape that is not the valid one.
 func wrongCSRF(valid string) string {
 	b := []byte(valid)
@@ -315,7 +335,7 @@ func wrongCSRF(valid string) string {
 func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosStaleCookie)
 	parent, _ := s.Ancestor(1)
-	e.profile.FillRefreshHeader(req.Header, parent.Token, s.CSRF)
+	targets.SetRefresh(req, e.profile, parent.Token, s.CSRF)
 	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: time.Since(parent.RotatedAt),
 		Family: s.Family, Token: parent.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
 	resp, reply := e.send(req, s)
@@ -333,7 +353,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 	case j.SuspectReuse:
 		head, access := s.Refresh, s.Access
 		e.goAsync(func(ctx context.Context) {
-			e.probeRevocation(ctx, s, ChaosStaleCookie, head, access)
+			e.followRevocation(ctx, s, ChaosStaleCookie, head, access)
 			e.endEvent(ctx, s)
 		})
 	case j.Rejected:
@@ -388,7 +408,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 	case j.Accepted:
 		// Allowed by the grace window: the thief's child lives beside the victim's.
 	case j.SuspectReuse:
-		e.probeRevocation(ctx, s, ChaosReplay, s.Refresh, s.Access)
+		e.followRevocation(ctx, s, ChaosReplay, s.Refresh, s.Access)
 	case j.Outcome == oracle.Indeterminate:
 		e.replaceFamily(ctx, s) // the thief may hold a live token: start clean
 		return

@@ -53,7 +53,12 @@ func (c *collector) consume(res <-chan *vegeta.Result, resultsDone func()) {
 	ticker := time.NewTicker(snapshotEvery)
 	defer ticker.Stop()
 	events := c.e.events
-	c.nextProg = time.Now().Add(c.e.cfg.Interval)
+	// Progress lines fall on the run clock's boundaries (1s, 2s, … after
+	// the start), not on the next snapshot tick, so a cumulative count
+	// does not jitter by up to a tick's worth of requests.
+	c.nextProg = c.e.start.Add(c.e.cfg.Interval)
+	prog := time.NewTimer(time.Until(c.nextProg))
+	defer prog.Stop()
 	for res != nil || events != nil {
 		select {
 		case r, ok := <-res:
@@ -71,6 +76,9 @@ func (c *collector) consume(res <-chan *vegeta.Result, resultsDone func()) {
 			c.event(ev)
 		case now := <-ticker.C:
 			c.publish(now)
+		case <-prog.C:
+			c.progress()
+			prog.Reset(time.Until(c.nextProg))
 		}
 	}
 	c.publish(time.Now())
@@ -192,10 +200,21 @@ func (c *collector) publish(now time.Time) {
 	c.judgeSoFar(now)
 	s := c.snapshot(now)
 	c.e.latest.Store(&s)
-	if c.e.cfg.Progress != nil && !now.Before(c.nextProg) {
+}
+
+// progress publishes the snapshot at the boundary that is due and sets
+// the next one, skipping boundaries a stalled process missed.
+func (c *collector) progress() {
+	at := c.nextProg
+	for !c.nextProg.After(time.Now()) {
 		c.nextProg = c.nextProg.Add(c.e.cfg.Interval)
-		c.e.cfg.Progress(s)
 	}
+	if c.e.cfg.Progress == nil {
+		return
+	}
+	s := c.snapshot(at)
+	c.e.latest.Store(&s)
+	c.e.cfg.Progress(s)
 }
 
 // finish counts the end states of the families still held by the slots.

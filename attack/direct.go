@@ -2,12 +2,12 @@ package attack
 
 import (
 	"context"
-	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/results"
+	"github.com/refreshstorm/refreshstorm/revocation"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -16,11 +16,10 @@ import (
 func (e *Engine) refreshDirect(ctx context.Context, token, csrf string) (reply oracle.Reply, sent time.Time, lat time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, e.profile.RefreshMethod(), e.profile.RefreshURL(), nil)
+	req, err := targets.NewRefreshRequest(ctx, e.profile, token, csrf)
 	if err != nil {
 		return oracle.Reply{NoResponse: true}, time.Now(), 0
 	}
-	e.profile.FillRefreshHeader(req.Header, token, csrf)
 	sent = time.Now()
 	_, reply = e.send(req, nil)
 	return reply, sent, time.Since(sent)
@@ -36,24 +35,6 @@ func (e *Engine) probeRefresh(ctx context.Context, s *targets.Session, chaos Cha
 		e.observe(results.KindProbe, chaos, s, sent, lat, reply.Status, j)
 	}
 	return j, reply
-}
-
-// probeAccess checks whether an access cookie still opens the session
-// endpoint; it must not once the family is revoked.
-func (e *Engine) probeAccess(ctx context.Context, s *targets.Session, chaos ChaosKind, access string, failure oracle.Outcome) oracle.Judgement {
-	if access == "" {
-		return oracle.Judgement{Outcome: oracle.RejRevokedFamily}
-	}
-	pctx, cancel := context.WithTimeout(ctx, e.cfg.Timeout)
-	defer cancel()
-	sent := time.Now()
-	status, err := e.profile.CheckAccess(pctx, e.direct, access)
-	reply := oracle.Reply{Status: status, NoResponse: err != nil, Timeout: err != nil && isTimeout(err)}
-	j := oracle.JudgeProbe(false, failure, reply)
-	if ctx.Err() == nil {
-		e.observe(results.KindProbe, chaos, s, sent, time.Since(sent), status, j)
-	}
-	return j
 }
 
 // release hands a session back to the pool after a chaos event.
@@ -85,41 +66,40 @@ func (e *Engine) replaceFamily(ctx context.Context, s *targets.Session) {
 	e.emit(event{kind: evLostSlot})
 }
 
-// probeRevocation follows a rejected reuse. Under reuse=revoke-family the
-// family's newest token and access cookie must be dead at once and again
-// after the grace window plus a margin; under reuse=reject the newest
-// token must still work. It sets s.State (healthy when the family lives
-// on, and then s holds the token the probe rotated to).
-func (e *Engine) probeRevocation(ctx context.Context, s *targets.Session, chaos ChaosKind, head, access string) {
-	if e.cfg.Policy.Reuse == oracle.ReuseReject {
-		j, reply := e.probeRefresh(ctx, s, chaos, head, true, oracle.RejRevokedFamily)
-		if j.Accepted {
-			s.SetHead(reply.NewRefresh, reply.NewAccess, time.Now())
-			s.State = oracle.FamilyHealthy
-			return
+// followRevocation follows a rejected reuse with the shared revocation
+// check and records it as one incident: a probe row per look, at most one
+// of them a failure. s.State gets the family's state; when the family
+// lives on, s holds the token the check rotated to.
+func (e *Engine) followRevocation(ctx context.Context, s *targets.Session, chaos ChaosKind, head, access string) {
+	v := revocation.Follow(ctx, engineChecker{e, s}, e.cfg.Policy.Reuse, e.cfg.Policy.Grace+e.cfg.ProbeMargin, head, access)
+	s.State = v.State
+	if v.Lives() {
+		s.SetHead(v.Now.Refresh.NewRefresh, v.Now.Refresh.NewAccess, time.Now())
+	}
+	if ctx.Err() != nil {
+		return
+	}
+	for _, l := range []*revocation.Look{&v.Now, v.Later} {
+		if l != nil {
+			e.observe(results.KindProbe, chaos, s, l.Start, l.Latency, l.Refresh.Status, l.Judgement)
 		}
-		if j.Rejected {
-			s.State = oracle.FamilyRevokedCorrectly
-		} else {
-			s.State = oracle.FamilyDesync
-		}
-		return
 	}
-	j, _ := e.probeRefresh(ctx, s, chaos, head, false, oracle.FailRevocationMissing)
-	ja := e.probeAccess(ctx, s, chaos, access, oracle.FailRevocationMissing)
-	if j.Outcome == oracle.FailRevocationMissing || ja.Outcome == oracle.FailRevocationMissing {
-		s.State = oracle.FamilyZombie
-		return
-	}
-	if !wait.For(ctx, e.cfg.Policy.Grace+e.cfg.ProbeMargin) {
-		s.State = oracle.FamilyRevokedCorrectly
-		return
-	}
-	j, _ = e.probeRefresh(ctx, s, chaos, head, false, oracle.FailZombieFamily)
-	ja = e.probeAccess(ctx, s, chaos, access, oracle.FailZombieFamily)
-	if j.Outcome == oracle.FailZombieFamily || ja.Outcome == oracle.FailZombieFamily {
-		s.State = oracle.FamilyZombie
-	} else {
-		s.State = oracle.FamilyRevokedCorrectly
-	}
+}
+
+// engineChecker sends the revocation check's requests for one session.
+type engineChecker struct {
+	e *Engine
+	s *targets.Session
+}
+
+func (c engineChecker) Refresh(ctx context.Context, token string) oracle.Reply {
+	reply, _, _ := c.e.refreshDirect(ctx, token, c.s.CSRF)
+	return reply
+}
+
+func (c engineChecker) Access(ctx context.Context, access string) oracle.Reply {
+	ctx, cancel := context.WithTimeout(ctx, c.e.cfg.Timeout)
+	defer cancel()
+	status, err := c.e.profile.CheckAccess(ctx, c.e.direct, access)
+	return oracle.Reply{Status: status, NoResponse: err != nil, Timeout: err != nil && isTimeout(err)}
 }

@@ -22,6 +22,8 @@ type runSpec struct {
 	rate         float64
 	duration     time.Duration
 	probeMargin  time.Duration
+	// dir, when set, is where events.csv and the other streamed files go.
+	dir string
 }
 
 type runOutcome struct {
@@ -29,6 +31,7 @@ type runOutcome struct {
 	report  *Report
 	pool    *targets.Pool
 	server  *authserver.Running
+	rec     *results.Recorder
 }
 
 func runAgainstAuthserver(t *testing.T, spec runSpec) runOutcome {
@@ -47,7 +50,13 @@ func runAgainstAuthserver(t *testing.T, spec runSpec) runOutcome {
 	pool := rig.SignedInPool(t, srv.URL, spec.sessions, creds, transport)
 	ctx, cancel := context.WithTimeout(context.Background(), spec.duration+30*time.Second)
 	defer cancel()
-	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now(), Duration: spec.duration})
+	var dir *results.Dir
+	if spec.dir != "" {
+		if dir, err = results.CreateDir(spec.dir); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now(), Duration: spec.duration, Dir: dir})
 	eng, err := New(Config{
 		Pool: pool, Creds: creds, Transport: transport,
 		Rate: spec.rate, Duration: spec.duration, Timeout: 5 * time.Second,
@@ -60,9 +69,14 @@ func runAgainstAuthserver(t *testing.T, spec runSpec) runOutcome {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if dir != nil {
+		if err := dir.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
 	sum := rec.Summary(results.RunMeta{Elapsed: rep.Elapsed, Families: rep.Families, RaceLogouts: rep.RaceLogouts, ReSignedIn: rep.ReSignedIn})
 	results.Evaluate(sum, results.DefaultThresholds())
-	return runOutcome{summary: sum, report: rep, pool: pool, server: srv}
+	return runOutcome{summary: sum, report: rep, pool: pool, server: srv, rec: rec}
 }
 
 func TestEngineRotatesRealCookieChains(t *testing.T) {
@@ -108,7 +122,7 @@ func TestEngineRotatesRealCookieChains(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	if doc["schema"] != "refreshstorm/summary/v1" {
+	if doc["schema"] != "refreshstorm/summary/v2" {
 		t.Fatalf("schema %v", doc["schema"])
 	}
 	outcomes, _ := doc["outcomes"].(map[string]any)

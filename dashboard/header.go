@@ -1,7 +1,8 @@
 package dashboard
 
 import (
-	"github.com/charmbracelet/bubbles/progress"
+	"strings"
+	"time"
 )
 
 // headerLines renders the three header lines: what is tested and the
@@ -39,26 +40,23 @@ func (m Model) headerLines(w int) []string {
 }
 
 // progressLine shows elapsed / planned time with a progress bar, or only the
-// elapsed time when the run lasts until stopped.
+// elapsed time when the run lasts until stopped. Both clocks count whole
+// seconds of the same instant, so elapsed + left is always the duration.
 func (m Model) progressLine(w int) string {
 	st, s := m.st, &m.cur
+	elapsed := s.Elapsed.Truncate(time.Second)
 	if s.Duration <= 0 {
-		return fit(st.dim.Render("elapsed ")+fmtClock(s.Elapsed)+
+		return fit(st.dim.Render("elapsed ")+fmtClock(elapsed)+
 			st.dim.Render("   runs until stopped (q)"), w)
 	}
-	pct := float64(s.Elapsed) / float64(s.Duration)
-	pct = min(max(pct, 0), 1)
-	text := " " + fmtClock(s.Elapsed) + " / " + fmtClock(s.Duration) +
-		st.dim.Render("  left ") + fmtClock(s.Duration-s.Elapsed)
+	elapsed = min(elapsed, s.Duration)
+	text := " " + fmtClock(elapsed) + " / " + fmtClock(s.Duration) +
+		st.dim.Render("  left ") + fmtClock(s.Duration-elapsed)
 	barW := w - width(text)
 	if barW < 10 {
 		return fit(text[1:], w)
 	}
-	bar := progress.New(
-		progress.WithSolidFill("6"),
-		progress.WithColorProfile(st.profile),
-		progress.WithoutPercentage(),
-		progress.WithWidth(barW),
-	)
-	return bar.ViewAs(pct) + text
+	done := int(float64(barW) * min(max(float64(s.Elapsed)/float64(s.Duration), 0), 1))
+	return st.accent.Render(strings.Repeat("█", done)) +
+		st.rule.Render(strings.Repeat("░", barW-done)) + text
 }

@@ -5,12 +5,12 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/refreshstorm/refreshstorm/results"
 )
 
-func press(m Model, keys ...tea.KeyMsg) Model {
+func press(m Model, keys ...tea.KeyPressMsg) Model {
 	for _, k := range keys {
 		next, cmd := m.Update(k)
 		if cmd != nil {
@@ -23,12 +23,12 @@ func press(m Model, keys ...tea.KeyMsg) Model {
 	return m
 }
 
-func runeKey(r rune) tea.KeyMsg { return tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}} }
+func runeKey(r rune) tea.KeyPressMsg { return tea.KeyPressMsg{Code: r, Text: string(r)} }
 
 var (
 	keyQ     = runeKey('q')
-	keyCtrlC = tea.KeyMsg{Type: tea.KeyCtrlC}
-	keySpace = tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}}
+	keyCtrlC = tea.KeyPressMsg{Code: 'c', Mod: tea.ModCtrl}
+	keySpace = tea.KeyPressMsg{Code: tea.KeySpace, Text: " "}
 )
 
 func TestQStopsOnceAndKeepsShowingStopping(t *testing.T) {
@@ -43,7 +43,7 @@ func TestQStopsOnceAndKeepsShowingStopping(t *testing.T) {
 	if cmd == nil {
 		t.Fatal("tick did not schedule the next tick")
 	}
-	if v := next.(Model).View(); !strings.Contains(v, "stopping — writing results…") {
+	if v := next.(Model).render(); !strings.Contains(v, "stopping — writing results…") {
 		t.Fatalf("no stopping notice:\n%s", v)
 	}
 }
@@ -55,7 +55,7 @@ func TestCtrlCInterrupts(t *testing.T) {
 	if c := ctl.calls(); c.interrupts != 1 || c.stops != 0 {
 		t.Fatalf("ctrl+c: interrupts=%d stops=%d, want 1 and 0", c.interrupts, c.stops)
 	}
-	if v := m.View(); !strings.Contains(v, "interrupted — writing results…") || !strings.Contains(v, "STOPPING") {
+	if v := m.render(); !strings.Contains(v, "interrupted — writing results…") || !strings.Contains(v, "STOPPING") {
 		t.Fatalf("no interrupted notice:\n%s", v)
 	}
 	// A second ctrl+c is forwarded too, as a second SIGINT would be.
@@ -69,14 +69,14 @@ func TestSpaceTogglesPause(t *testing.T) {
 	ctl := &fakeControl{}
 	m := sized(NewModel(fixtureHeader, snapOf(forkSnapshot()), ctl, true), 80, 24)
 	m = press(m, keySpace)
-	if !strings.Contains(m.View(), "PAUSED") || !strings.Contains(m.View(), "space resume") {
-		t.Fatalf("paused view:\n%s", m.View())
+	if !strings.Contains(m.render(), "PAUSED") || !strings.Contains(m.render(), "space resume") {
+		t.Fatalf("paused view:\n%s", m.render())
 	}
 	m = press(m, keySpace)
 	if got := ctl.calls().paused; !slices.Equal(got, []bool{true, false}) {
 		t.Fatalf("SetPaused calls %v, want [true false]", got)
 	}
-	if strings.Contains(m.View(), "PAUSED") {
+	if strings.Contains(m.render(), "PAUSED") {
 		t.Fatal("still PAUSED after resuming")
 	}
 }
@@ -94,8 +94,8 @@ func TestPlusMinusChangeRate(t *testing.T) {
 	if got := ctl.calls().rates[2:]; !slices.Equal(got, []float64{110, 121}) {
 		t.Fatalf("two + presses: %v, want [110 121]", got)
 	}
-	if !strings.Contains(m.View(), "requested 121/s") {
-		t.Fatalf("view does not show the new rate:\n%s", m.View())
+	if !strings.Contains(m.render(), "requested 121/s") {
+		t.Fatalf("view does not show the new rate:\n%s", m.render())
 	}
 	// A tick takes the engine's rate back from the snapshot.
 	next, _ := m.Update(tickMsg{})
@@ -112,16 +112,16 @@ func TestRateKeysAtMaxRateAreNoOps(t *testing.T) {
 	if got := ctl.calls().rates; len(got) != 0 {
 		t.Fatalf("SetRate called at max rate: %v", got)
 	}
-	if !strings.Contains(m.View(), "requested max") {
-		t.Fatalf("max rate not shown:\n%s", m.View())
+	if !strings.Contains(m.render(), "requested max") {
+		t.Fatalf("max rate not shown:\n%s", m.render())
 	}
 }
 
 func TestClampedRateIsShown(t *testing.T) {
 	ctl := &clampControl{fakeControl: &fakeControl{}, limit: 105}
 	m := press(NewModel(fixtureHeader, snapOf(forkSnapshot()), ctl, true), runeKey('+'))
-	if m.rate != 105 || !strings.Contains(m.View(), "requested 105/s") {
-		t.Fatalf("clamped rate: model %v, view:\n%s", m.rate, m.View())
+	if m.rate != 105 || !strings.Contains(m.render(), "requested 105/s") {
+		t.Fatalf("clamped rate: model %v, view:\n%s", m.rate, m.render())
 	}
 }
 
@@ -135,7 +135,7 @@ func (c *clampControl) SetRate(r float64) float64 { c.fakeControl.SetRate(r); re
 func TestHelpToggles(t *testing.T) {
 	m := sized(NewModel(fixtureHeader, snapOf(forkSnapshot()), &fakeControl{}, true), 80, 24)
 	m = press(m, runeKey('?'))
-	v := m.View()
+	v := m.render()
 	for _, want := range []string{"─ help", "end the run early", "interrupt as SIGINT", "pause / resume", "by 10%"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q", want)
@@ -143,11 +143,11 @@ func TestHelpToggles(t *testing.T) {
 	}
 	checkFits(t, v, 80, 24)
 	m = press(m, runeKey('?'))
-	if strings.Contains(m.View(), "─ help") {
+	if strings.Contains(m.render(), "─ help") {
 		t.Fatal("help still shown after second ?")
 	}
-	m = press(m, runeKey('?'), tea.KeyMsg{Type: tea.KeyEsc})
-	if strings.Contains(m.View(), "─ help") {
+	m = press(m, runeKey('?'), tea.KeyPressMsg{Code: tea.KeyEscape})
+	if strings.Contains(m.render(), "─ help") {
 		t.Fatal("help still shown after esc")
 	}
 }
@@ -165,8 +165,8 @@ func TestTickPullsSnapshot(t *testing.T) {
 		t.Fatalf("NewModel pulled %d snapshots, want 1", n)
 	}
 	next, _ := m.Update(tickMsg{})
-	if n != 2 || !strings.Contains(next.(Model).View(), "total   2,000") {
-		t.Fatalf("tick: %d pulls; view:\n%s", n, next.(Model).View())
+	if n != 2 || !strings.Contains(next.(Model).render(), "total   2,000") {
+		t.Fatalf("tick: %d pulls; view:\n%s", n, next.(Model).render())
 	}
 	// Keys and resizes never pull: only ticks do.
 	press(next.(Model), keySpace, runeKey('?'))

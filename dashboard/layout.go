@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -84,10 +85,13 @@ func columns(left, right []string, lw, rw int) []string {
 	return out
 }
 
-// flow lays items out after a label column, wrapping at w cells.
-func flow(label string, labelW int, items []string, w int) []string {
+// flow lays items out after a label column, wrapping at w cells. Wrapped
+// lines start hang cells further right than the first item, so they read
+// as the continuation of their row and not as a row of their own.
+func flow(label string, labelW, hang int, items []string, w int) []string {
 	var out []string
 	line := pad(label, labelW)
+	indent := labelW
 	used := 0
 	for _, it := range items {
 		iw := width(it)
@@ -95,12 +99,13 @@ func flow(label string, labelW int, items []string, w int) []string {
 		case used == 0:
 			line += it
 			used = iw
-		case labelW+used+2+iw <= w:
+		case indent+used+2+iw <= w:
 			line += "  " + it
 			used += 2 + iw
 		default:
 			out = append(out, fit(line, w))
-			line = strings.Repeat(" ", labelW) + it
+			indent = min(labelW+hang, max(w-iw, labelW))
+			line = strings.Repeat(" ", indent) + it
 			used = iw
 		}
 	}
@@ -118,3 +123,24 @@ func clip(lines []string, w, h int) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// cut keeps at most n lines; when some are dropped, the last line kept
+// says how many, so a cut panel never looks complete.
+func cut(lines []string, n int, st styles) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	if n <= 0 {
+		return nil
+	}
+	out := append([]string(nil), lines[:n-1]...)
+	more := len(lines) - n + 1
+	word := "lines"
+	if more == 1 {
+		word = "line"
+	}
+	return append(out, st.dim.Render(fmt.Sprintf("… %d more %s", more, word)))
+}
+
+// hangW is how much further right a wrapped flow line starts.
+const hangW = 2

@@ -1,12 +1,9 @@
 package dashboard
 
 import (
-	"io"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/refreshstorm/refreshstorm/results"
 )
@@ -42,15 +39,7 @@ type Model struct {
 // program's goroutine at each refresh, never more often; ctl receives the
 // user's keys. noColor renders without any ANSI colour or attribute.
 func NewModel(h Header, snap func() results.Snapshot, ctl Control, noColor bool) Model {
-	r := newRenderer(io.Discard, noColor)
-	if !noColor {
-		r.SetColorProfile(termenv.ANSI256)
-	}
-	return newModel(h, snap, ctl, r)
-}
-
-func newModel(h Header, snap func() results.Snapshot, ctl Control, r *lipgloss.Renderer) Model {
-	m := Model{hdr: h, snap: snap, ctl: ctl, st: newStyles(r)}
+	m := Model{hdr: h, snap: snap, ctl: ctl, st: newStyles(noColor)}
 	m.pull()
 	m.paused = m.cur.Paused
 	return m

@@ -40,7 +40,7 @@ func (m Model) outcomeLines(w int, p outcomePlan) []string {
 			continue
 		}
 		rows = append(rows, o)
-		if o.IsFailure() || p.others == othersTable {
+		if n > 0 && (o.IsFailure() || p.others == othersTable) {
 			nameW = max(nameW, len(o.String()))
 			countW = max(countW, len(fmtCount(n)))
 		}
@@ -50,26 +50,41 @@ func (m Model) outcomeLines(w int, p outcomePlan) []string {
 	}
 	lines := []string{st.heading("outcomes · count · share of "+fmtCount(s.Total), w)}
 
-	var flowed []string // the pending compact line of one category
+	// A category's counted outcomes in one flowed line (compact), or its
+	// outcomes with no count yet in one "none yet:" line (table with
+	// zero): the token profiles have many outcomes, and a row each would
+	// push the rest of the view off the screen.
+	var flowed, zeros []string
 	prev := oracle.Category(255)
-	flush := func() {
-		if len(flowed) > 0 {
-			lines = append(lines, flow(st.dim.Render(prev.String()), outcomeCatW, flowed, w)...)
-			flowed = nil
+	catLabel := "" // the category's name until a line has carried it
+	emit := func(items []string) {
+		if len(items) > 0 {
+			lines = append(lines, flow(st.dim.Render(catLabel), outcomeCatW, hangW, items, w)...)
+			catLabel = ""
 		}
+	}
+	flush := func() {
+		emit(flowed)
+		if len(zeros) > 0 {
+			emit(append([]string{st.dim.Render("none yet:")}, zeros...))
+		}
+		flowed, zeros = nil, nil
 	}
 	for _, o := range rows {
 		n := s.Outcomes[o]
-		cat := ""
 		if c := o.Category(); c != prev {
 			flush()
-			cat, prev = c.String(), c
+			catLabel, prev = c.String(), c
 		}
-		if p.others == othersCompact && !o.IsFailure() {
+		switch {
+		case n == 0:
+			zeros = append(zeros, st.dim.Render(o.String()))
+		case p.others == othersCompact && !o.IsFailure():
 			flowed = append(flowed, o.String()+" "+fmtCount(n)+st.dim.Render(" ("+fmtShare(n, s.Total)+")"))
-			continue
+		default:
+			lines = append(lines, m.outcomeRow(w, o, catLabel, nameW, countW, p.wrap)...)
+			catLabel = ""
 		}
-		lines = append(lines, m.outcomeRow(w, o, cat, nameW, countW, p.wrap)...)
 	}
 	flush()
 	return lines

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/internal/rig"
@@ -282,7 +282,7 @@ func BenchmarkDashboardFrame(b *testing.B) {
 			n := 0
 			for b.Loop() {
 				m, _ = m.Update(tickMsg(time.Now()))
-				n += len(m.View())
+				n += len(m.View().Content)
 			}
 			if n == 0 {
 				b.Fatal("empty view")

@@ -1,26 +1,16 @@
 package dashboard
 
 import (
+	"fmt"
 	"time"
-
-	"github.com/NimbleMarkets/ntcharts/sparkline"
 
 	"github.com/refreshstorm/refreshstorm/results"
 )
 
-// completeSeconds returns the per-second points whose second is over: a
-// trailing point for the second still running is left out.
-func completeSeconds(s *results.Snapshot) []results.SecondPoint {
-	pts := s.Seconds
-	if n := len(pts); n > 0 && time.Duration(pts[n-1].Second+1)*time.Second > s.Elapsed {
-		pts = pts[:n-1]
-	}
-	return pts
-}
-
-// throughputLines shows requested vs achieved rate, totals, dropped ticks
-// and, when sparkH > 0, a sparkline of the achieved rate per second.
-func (m Model) throughputLines(w, sparkH int) []string {
+// throughputLines shows achieved vs requested rate, totals, dropped ticks
+// and the spread of the achieved rate over the last minute, every number
+// with its label.
+func (m Model) throughputLines(w int) []string {
 	st, s := m.st, &m.cur
 	pts := completeSeconds(s)
 
@@ -42,15 +32,16 @@ func (m Model) throughputLines(w, sparkH int) []string {
 		fit(pad(st.dim.Render("total"), 8)+fmtCount(s.Total)+
 			st.dim.Render("  dropped ticks ")+dropped, w),
 	}
-	if sparkH <= 0 || w < 10 || len(pts) == 0 {
-		return lines
+	if len(pts) > 0 {
+		lo, hi, sum := pts[0].Rate, pts[0].Rate, 0.0
+		for _, p := range pts {
+			lo, hi, sum = min(lo, p.Rate), max(hi, p.Rate), sum+p.Rate
+		}
+		lines = append(lines, fit(pad(st.dim.Render(fmt.Sprintf("avg %ds", len(pts))), 8)+
+			fmtRate(sum/float64(len(pts)))+
+			st.dim.Render("  min ")+fmtRate(lo)+st.dim.Render("  max ")+fmtRate(hi), w))
 	}
-	sl := sparkline.New(w, sparkH, sparkline.WithStyle(st.accent))
-	for _, p := range pts {
-		sl.Push(p.Rate)
-	}
-	sl.DrawColumnsOnly()
-	return append(lines, splitLines(sl.View())...)
+	return lines
 }
 
 // latencyLines shows p50/p90/p99/p99.9 for the last second and the whole

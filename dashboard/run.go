@@ -5,7 +5,7 @@ import (
 	"io"
 	"os"
 
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/refreshstorm/refreshstorm/results"
 )
@@ -16,21 +16,20 @@ import (
 // end by itself on q or ctrl+c: those call ctl.Stop / ctl.Interrupt and the
 // engine then cancels ctx.
 //
-// Colours follow out's capabilities and are off when NO_COLOR is set.
-// OS signals are left to the caller: the program installs no handler, so a
-// SIGINT reaches the engine and never tears the view down before results
-// are written.
+// Colours are off when NO_COLOR is set; otherwise Bubble Tea fits them to
+// what the terminal's environment says it supports. OS signals are left to
+// the caller: the program installs no handler, so a SIGINT reaches the
+// engine and never tears the view down before results are written.
 func Run(ctx context.Context, h Header, snap func() results.Snapshot, ctl Control, in io.Reader, out io.Writer) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	m := newModel(h, snap, ctl, newRenderer(out, noColorEnv()))
-	p := tea.NewProgram(m,
-		tea.WithAltScreen(),
-		tea.WithInput(in),
-		tea.WithOutput(out),
-		tea.WithoutSignalHandler(),
-	)
+	opts := []tea.ProgramOption{tea.WithInput(in), tea.WithOutput(out), tea.WithoutSignalHandler()}
+	if !isTerminal(out) {
+		// No size to ask for: draw at the fallback size rather than wait.
+		opts = append(opts, tea.WithWindowSize(fallbackW, fallbackH))
+	}
+	p := tea.NewProgram(NewModel(h, snap, ctl, noColorEnv()), opts...)
 
 	done := make(chan struct{})
 	go func() {

@@ -9,8 +9,7 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/x/exp/teatest"
+	tea "charm.land/bubbletea/v2"
 )
 
 // lockedBuffer is an io.Writer safe to read while the program writes.
@@ -124,32 +123,52 @@ func TestRunWithEndedContextReturnsAtOnce(t *testing.T) {
 	}
 }
 
-func TestTeatestLiveView(t *testing.T) {
+// TestProgramLiveView runs the model in a real Bubble Tea program (input
+// and output are pipes, not a terminal) and drives it with key messages.
+func TestProgramLiveView(t *testing.T) {
 	ctl := &fakeControl{}
-	tm := teatest.NewTestModel(t, NewModel(fixtureHeader, snapOf(forkSnapshot()), ctl, true),
-		teatest.WithInitialTermSize(80, 24))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("fail_fork")) && bytes.Contains(b, []byte("FAILING")) &&
-			bytes.Contains(b, []byte("12.3ms"))
-	}, teatest.WithDuration(3*time.Second))
-
-	tm.Type("q")
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
-		return bytes.Contains(b, []byte("stopping — writing results…"))
-	}, teatest.WithDuration(3*time.Second))
-	if c := ctl.calls(); c.stops != 1 {
-		t.Fatalf("stops=%d, want 1", c.stops)
+	inR, inW := io.Pipe()
+	defer inW.Close()
+	out := &lockedBuffer{}
+	p := tea.NewProgram(NewModel(fixtureHeader, snapOf(forkSnapshot()), ctl, true),
+		tea.WithInput(inR), tea.WithOutput(out), tea.WithWindowSize(80, 24), tea.WithoutSignalHandler())
+	type result struct {
+		m   tea.Model
+		err error
 	}
+	done := make(chan result, 1)
+	go func() {
+		m, err := p.Run()
+		done <- result{m, err}
+	}()
+	waitUntil(t, "the first frame", func() bool {
+		o := out.String()
+		return strings.Contains(o, "fail_fork") && strings.Contains(o, "FAILING") && strings.Contains(o, "12.3ms")
+	})
+
+	p.Send(tea.KeyPressMsg{Code: 'q', Text: "q"})
+	waitUntil(t, "Stop", func() bool { return ctl.calls().stops == 1 })
 
 	// While the run winds down, the load controls are ignored.
-	tm.Send(tea.KeyMsg{Type: tea.KeySpace, Runes: []rune{' '}})
-	tm.Type("+-")
-	if err := tm.Quit(); err != nil {
-		t.Fatal(err)
+	p.Send(tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+	p.Send(tea.KeyPressMsg{Code: '+', Text: "+"})
+	p.Send(tea.KeyPressMsg{Code: '-', Text: "-"})
+	p.Quit()
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(3 * time.Second):
+		t.Fatal("program did not quit")
 	}
-	fm := tm.FinalModel(t, teatest.WithFinalTimeout(3*time.Second)).(Model)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	fm := r.m.(Model)
 	if !fm.stopping || fm.paused {
 		t.Fatalf("final model: stopping=%v paused=%v", fm.stopping, fm.paused)
+	}
+	if v := fm.render(); !strings.Contains(v, "stopping — writing results…") {
+		t.Fatalf("final view lacks the stopping notice:\n%s", v)
 	}
 	if c := ctl.calls(); len(c.rates) != 0 || len(c.paused) != 0 || c.stops != 1 {
 		t.Fatalf("calls after q: %+v", c)
@@ -161,7 +180,7 @@ func TestNoColorEnv(t *testing.T) {
 	if !noColorEnv() {
 		t.Fatal("NO_COLOR=1 not honoured")
 	}
-	st := newStyles(newRenderer(io.Discard, noColorEnv()))
+	st := newStyles(noColorEnv())
 	if got := st.bad.Render("fail_fork"); got != "fail_fork" {
 		t.Fatalf("styled text under NO_COLOR: %q", got)
 	}

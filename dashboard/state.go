@@ -25,7 +25,7 @@ func (m Model) stateLines(w int) []string {
 		}
 		fam = append(fam, st.dim.Render(f.String())+" "+v)
 	}
-	lines = append(lines, flow(st.dim.Render("families"), stateLabelW, fam, w)...)
+	lines = append(lines, flow(st.dim.Render("families"), stateLabelW, hangW, fam, w)...)
 
 	race := fmtCount(s.RaceLogouts)
 	per1k := 0.0
@@ -43,7 +43,7 @@ func (m Model) stateLines(w int) []string {
 		st.dim.Render("re-signed-in") + " " + fmtCount(s.Sessions.ReSignedIn),
 		st.dim.Render("race_logouts") + " " + race,
 	}
-	lines = append(lines, flow(st.dim.Render("sessions"), stateLabelW, ses, w)...)
+	lines = append(lines, flow(st.dim.Render("sessions"), stateLabelW, hangW, ses, w)...)
 	return append(lines, m.chaosLines(w)...)
 }
 
@@ -59,7 +59,7 @@ func (m Model) chaosLines(w int) []string {
 		kinds[k] = true
 	}
 	if len(kinds) == 0 {
-		return flow(st.dim.Render("chaos"), stateLabelW, []string{st.dim.Render("none")}, w)
+		return flow(st.dim.Render("chaos"), stateLabelW, hangW, []string{st.dim.Render("none")}, w)
 	}
 	names := make([]string, 0, len(kinds))
 	for k := range kinds {
@@ -97,7 +97,7 @@ func (m Model) chaosLines(w int) []string {
 		if i == 0 {
 			label = st.dim.Render("chaos")
 		}
-		lines = append(lines, flow(label, stateLabelW, items, w)...)
+		lines = append(lines, flow(label, stateLabelW, hangW, items, w)...)
 	}
 	return lines
 }

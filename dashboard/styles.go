@@ -1,19 +1,16 @@
 package dashboard
 
 import (
-	"io"
+	"image/color"
 
-	"github.com/charmbracelet/lipgloss"
-	"github.com/muesli/termenv"
+	"charm.land/lipgloss/v2"
 )
 
-// styles holds every lipgloss style of the view, all bound to one renderer
-// so that NO_COLOR (profile Ascii) strips every escape sequence.
-//
-// Only the 16 basic ANSI colours are used: no adaptive colours, so the
-// renderer never queries the terminal while the program owns it.
+// styles holds every style of the view. Only the 16 basic ANSI colours are
+// used and no adaptive ones, so nothing ever asks the terminal about its
+// background. With noColor every style is plain: the frame then carries no
+// escape sequence at all (NO_COLOR).
 type styles struct {
-	profile termenv.Profile
 	plain   lipgloss.Style
 	title   lipgloss.Style // section titles and the app name
 	rule    lipgloss.Style // horizontal rules
@@ -27,31 +24,26 @@ type styles struct {
 	p99     lipgloss.Style
 }
 
-// newRenderer returns a renderer for w; noColor forces the Ascii profile.
-func newRenderer(w io.Writer, noColor bool) *lipgloss.Renderer {
-	r := lipgloss.NewRenderer(w)
+func newStyles(noColor bool) styles {
+	plain := lipgloss.NewStyle()
 	if noColor {
-		r.SetColorProfile(termenv.Ascii)
+		return styles{plain, plain, plain, plain, plain, plain, plain, plain, plain, plain, plain}
 	}
-	return r
-}
-
-func newStyles(r *lipgloss.Renderer) styles {
+	fg := func(c color.Color) lipgloss.Style { return plain.Foreground(c) }
 	red, green, yellow, cyan, magenta, gray :=
 		lipgloss.Color("1"), lipgloss.Color("2"), lipgloss.Color("3"),
 		lipgloss.Color("6"), lipgloss.Color("5"), lipgloss.Color("8")
 	return styles{
-		profile: r.ColorProfile(),
-		plain:   r.NewStyle(),
-		title:   r.NewStyle().Bold(true),
-		rule:    r.NewStyle().Foreground(gray),
-		dim:     r.NewStyle().Foreground(gray),
-		bad:     r.NewStyle().Foreground(red),
-		warn:    r.NewStyle().Foreground(yellow),
-		accent:  r.NewStyle().Foreground(cyan),
-		badgeOK: r.NewStyle().Bold(true).Foreground(lipgloss.Color("0")).Background(green),
-		badgeNG: r.NewStyle().Bold(true).Foreground(lipgloss.Color("15")).Background(red),
-		p50:     r.NewStyle().Foreground(cyan),
-		p99:     r.NewStyle().Foreground(magenta),
+		plain:   plain,
+		title:   plain.Bold(true),
+		rule:    fg(gray),
+		dim:     fg(gray),
+		bad:     fg(red),
+		warn:    fg(yellow),
+		accent:  fg(cyan),
+		badgeOK: plain.Bold(true).Foreground(lipgloss.Color("0")).Background(green),
+		badgeNG: plain.Bold(true).Foreground(lipgloss.Color("15")).Background(red),
+		p50:     fg(cyan),
+		p99:     fg(magenta),
 	}
 }

@@ -1,7 +1,7 @@
 package dashboard
 
 import (
-	tea "github.com/charmbracelet/bubbletea"
+	tea "charm.land/bubbletea/v2"
 )
 
 // rateStep is the relative change of one + or - key press.
@@ -15,7 +15,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tickMsg:
 		m.pull()
 		return m, tick()
-	case tea.KeyMsg:
+	case tea.KeyPressMsg:
 		m.key(msg.String())
 	}
 	return m, nil
@@ -36,7 +36,7 @@ func (m *Model) key(k string) {
 			m.ctl.Interrupt()
 		}
 		m.interrupting = true
-	case " ":
+	case "space", " ":
 		if m.ending() {
 			return
 		}

@@ -1,8 +1,21 @@
 package dashboard
 
-// View renders the whole screen: header, body sized to the terminal, footer.
-// An unknown (unsized or 0) dimension is taken as 80×24.
-func (m Model) View() string {
+import tea "charm.land/bubbletea/v2"
+
+// View is the full-screen frame for Bubble Tea: the alternate screen, no
+// mouse, no cursor.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	return v
+}
+
+// render draws the whole screen: header, body sized to the terminal,
+// footer. An unknown (unsized or 0) dimension is taken as 80×24.
+//
+// The header and body are lists of lines, each section a method returning
+// its own lines, so a new section is one method and one place in body.
+func (m Model) render() string {
 	w, h := m.width, m.height
 	if !m.sized || w <= 0 { // unknown: some ptys report 0×0
 		w = fallbackW
@@ -18,10 +31,11 @@ func (m Model) View() string {
 		} else {
 			body = m.body(w, bodyH)
 		}
+		body = cut(body, bodyH, m.st)
 		for len(body) < bodyH {
 			body = append(body, "")
 		}
-		lines = append(lines, body[:bodyH]...)
+		lines = append(lines, body...)
 	}
 	lines = append(lines, m.footerLine(w))
 	return clip(lines, w, h)
@@ -33,7 +47,8 @@ const sideBySideMinW = 72
 // body fills h lines. Sections are granted room by priority: failure rows
 // first, then throughput and latency, failure meanings, the other outcomes
 // (compact), the newest failure, families/sessions/chaos, the outcome
-// table, more recent failures, charts and finally the zero rows.
+// table, more recent failures, charts and the zero rows; the charts then
+// grow into whatever is left.
 func (m Model) body(w, h int) []string {
 	budget := h
 	take := func(n int) bool {
@@ -51,7 +66,7 @@ func (m Model) body(w, h int) []string {
 	side := w >= sideBySideMinW
 	perfH := 5
 	if !side {
-		perfH = 8
+		perfH = 9
 	}
 	perf := take(perfH)
 
@@ -72,7 +87,7 @@ func (m Model) body(w, h int) []string {
 	var state []string
 	if budget >= 2 {
 		state = m.stateLines(w)
-		state = state[:min(len(state), budget)]
+		state = cut(state, budget, m.st)
 		take(len(state))
 	}
 
@@ -83,12 +98,9 @@ func (m Model) body(w, h int) []string {
 		}
 	}
 
-	var charts []string
-	if w >= 2*chartMinW+1 && budget >= chartMinH+1 && len(completeSeconds(&m.cur)) >= 2 {
-		ch := min(budget, 14)
-		lw := (w - 1) / 2
-		charts = columns(m.throughputChart(lw, ch), m.latencyChart(w-lw-1, ch), lw, w-lw-1)
-		take(len(charts))
+	chartH := 0
+	if m.chartsFit(w) && take(chartMinH+1) {
+		chartH = chartMinH + 1
 	}
 
 	if len(recent) == 0 && budget >= 2 {
@@ -96,22 +108,23 @@ func (m Model) body(w, h int) []string {
 		take(len(recent))
 	}
 	grow(outcomePlan{others: plan.others, wrap: plan.wrap, zero: true})
+	if chartH > 0 {
+		chartH += budget
+	}
 
 	var out []string
 	if perf {
-		spark := 0
-		if len(charts) == 0 {
-			spark = 2
-		}
 		if side {
 			lw := (w - 1) / 2
-			out = append(out, columns(m.throughputLines(lw, spark), m.latencyLines(w-lw-1), lw, w-lw-1)...)
+			out = append(out, columns(m.throughputLines(lw), m.latencyLines(w-lw-1), lw, w-lw-1)...)
 		} else {
-			out = append(out, m.throughputLines(w, 0)...)
+			out = append(out, m.throughputLines(w)...)
 			out = append(out, m.latencyLines(w)...)
 		}
 	}
-	out = append(out, charts...)
+	if chartH > 0 {
+		out = append(out, m.chartPair(w, chartH)...)
+	}
 	out = append(out, m.outcomeLines(w, plan)...)
 	out = append(out, state...)
 	return append(out, recent...)

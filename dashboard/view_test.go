@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -30,7 +30,7 @@ func lineWith(view, s string) string {
 
 func TestFailureRowShowsCountMeaningInRed(t *testing.T) {
 	m := sized(NewModel(fixtureHeader, snapOf(forkSnapshot()), &fakeControl{}, false), 120, 40)
-	view := m.View()
+	view := m.render()
 	plain := ansi.Strip(view)
 
 	row := lineWith(view, "fail_fork")
@@ -68,7 +68,7 @@ func TestFailureRowShowsCountMeaningInRed(t *testing.T) {
 func TestNoColorHasNoEscapes(t *testing.T) {
 	for _, size := range [][2]int{{80, 24}, {160, 50}} {
 		m := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), size[0], size[1])
-		view := m.View()
+		view := m.render()
 		if strings.Contains(view, "\x1b[") {
 			t.Fatalf("%dx%d: NO_COLOR view has escape sequences: %q", size[0], size[1], view)
 		}
@@ -81,24 +81,24 @@ func TestNoColorHasNoEscapes(t *testing.T) {
 	}
 	// With colour the same view does carry escapes.
 	m := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, false), 160, 50)
-	if !strings.Contains(m.View(), "\x1b[") {
+	if !strings.Contains(m.render(), "\x1b[") {
 		t.Fatal("colour view has no escape sequences")
 	}
 }
 
 func TestPercentilesRendered(t *testing.T) {
 	m := sized(NewModel(fixtureHeader, snapOf(forkSnapshot()), &fakeControl{}, true), 80, 24)
-	row := lineWith(m.View(), "last 1s")
+	row := lineWith(m.render(), "last 1s")
 	want := regexp.MustCompile(`last 1s\s+1\.20ms\s+4\.00ms\s+12\.3ms\s+20\.0ms`)
 	if !want.MatchString(row) {
 		t.Fatalf("last-second percentiles: got %q", row)
 	}
 	// No whole-run data yet: dashes, not zeros.
-	if row := lineWith(m.View(), "run raw"); !regexp.MustCompile(`run raw(\s+-){4}`).MatchString(row) {
+	if row := lineWith(m.render(), "run raw"); !regexp.MustCompile(`run raw(\s+-){4}`).MatchString(row) {
 		t.Fatalf("empty whole-run row: got %q", row)
 	}
 	busy := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), 80, 24)
-	if row := lineWith(busy.View(), "run corr"); !regexp.MustCompile(`run corr\s+1\.10ms\s+3\.50ms\s+14\.0ms\s+250ms`).MatchString(row) {
+	if row := lineWith(busy.render(), "run corr"); !regexp.MustCompile(`run corr\s+1\.10ms\s+3\.50ms\s+14\.0ms\s+250ms`).MatchString(row) {
 		t.Fatalf("corrected percentiles: got %q", row)
 	}
 }
@@ -108,7 +108,7 @@ func TestAchievedRateIsLastCompleteSecond(t *testing.T) {
 	// second 75 is running (elapsed 75.5 s); make it stand out to catch misuse.
 	s.Seconds[len(s.Seconds)-1].Rate = 9999
 	m := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 80, 24)
-	row := lineWith(m.View(), "requested")
+	row := lineWith(m.render(), "requested")
 	want := fmtRate(s.Seconds[len(s.Seconds)-2].Rate)
 	if !strings.Contains(row, "now     "+want) || !strings.Contains(row, "requested 100/s") || strings.Contains(row, "9,999") {
 		t.Fatalf("throughput row: %q (want achieved %s)", row, want)
@@ -132,19 +132,19 @@ func TestVerdict(t *testing.T) {
 		t.Fatalf("1%% undecided: got %+v", v)
 	}
 	m := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 80, 24)
-	if !strings.Contains(m.View(), "FAILING") {
+	if !strings.Contains(m.render(), "FAILING") {
 		t.Fatal("view does not show FAILING for 1% undecided")
 	}
 	s.Outcomes[len(s.Outcomes)-3] = 0
 	m = sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 80, 24)
-	if v := m.View(); !strings.Contains(v, "PASSING") || strings.Contains(v, "FAILING") {
+	if v := m.render(); !strings.Contains(v, "PASSING") || strings.Contains(v, "FAILING") {
 		t.Fatalf("view should be PASSING:\n%s", v)
 	}
 }
 
 func TestFamiliesSessionsChaos(t *testing.T) {
 	m := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), 160, 60)
-	plain := m.View()
+	plain := m.render()
 	for _, want := range []string{
 		"healthy 480", "revoked_correctly 17", "revoked_spuriously 9", "forked 3", "zombie 1", "desync 0",
 		"idle 488", "in flight 12", "re-signed-in 27", "race_logouts 9 (1.29/1k refreshes)",
@@ -163,7 +163,7 @@ func TestFamiliesSessionsChaos(t *testing.T) {
 func TestFailureRowsAlwaysShownAt80x24(t *testing.T) {
 	s := busySnapshot()
 	m := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 80, 24)
-	view := m.View()
+	view := m.render()
 	for _, name := range []string{"fail_fork", "fail_false_positive_reuse", "fail_zombie_family"} {
 		if lineWith(view, name+" ") == "" {
 			t.Errorf("failure row %s missing at 80x24:\n%s", name, view)
@@ -174,7 +174,7 @@ func TestFailureRowsAlwaysShownAt80x24(t *testing.T) {
 		t.Errorf("zero row shown at 80x24:\n%s", view)
 	}
 	// ...and shown when there is room.
-	big := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 160, 80).View()
+	big := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 160, 80).render()
 	if !strings.Contains(big, "ok_grace_sibling") || !strings.Contains(big, "indeterminate") {
 		t.Errorf("zero rows missing at 160x80:\n%s", big)
 	}
@@ -186,7 +186,7 @@ func TestFitsTerminal(t *testing.T) {
 		func() Model { return NewModel(Header{}, nil, nil, true) },
 	} {
 		for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 40}, {200, 60}, {72, 20}, {40, 12}} {
-			view := sized(snap(), size[0], size[1]).View()
+			view := sized(snap(), size[0], size[1]).render()
 			checkFits(t, view, size[0], size[1])
 		}
 	}
@@ -209,7 +209,7 @@ func TestTinySizesDoNotPanic(t *testing.T) {
 	m := NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, false)
 	for _, w := range []int{-1, 0, 1, 2, 3, 5, 8, 13, 20, 30, 40, 49, 50, 60, 71, 72, 79, 80, 90} {
 		for _, h := range []int{-1, 0, 1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 23, 24, 30} {
-			view := sized(m, w, h).View()
+			view := sized(m, w, h).render()
 			fw, fh := w, h
 			if w <= 0 { // unknown width: the 80×24 fallback
 				fw = 80
@@ -226,20 +226,20 @@ func TestTinySizesDoNotPanic(t *testing.T) {
 	for _, size := range [][2]int{{20, 5}, {0, 0}, {1, 1}, {5, 2}} {
 		help := m
 		help.help = true
-		checkFits(t, sized(help, size[0], size[1]).View(), cmp.Or(size[0], 80), cmp.Or(size[1], 24))
+		checkFits(t, sized(help, size[0], size[1]).render(), cmp.Or(size[0], 80), cmp.Or(size[1], 24))
 	}
 }
 
 func TestChartsShownWhenTall(t *testing.T) {
 	m := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), 160, 60)
-	view := m.View()
+	view := m.render()
 	if !strings.Contains(view, "achieved requests/s, last 60 s") || !strings.Contains(view, "latency ms, last 60 s") {
 		t.Fatalf("charts missing at 160x60:\n%s", view)
 	}
 	if !regexp.MustCompile(`[\x{2801}-\x{28FF}]`).MatchString(view) {
 		t.Fatalf("charts have no braille plot:\n%s", view)
 	}
-	small := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), 80, 24).View()
+	small := sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), 80, 24).render()
 	if strings.Contains(small, "last 60 s") {
 		t.Fatalf("charts should be dropped at 80x24:\n%s", small)
 	}
@@ -270,7 +270,7 @@ func TestRender80x24(t *testing.T) {
 		{"healthy", healthy, []string{"PASSING", "run corr", "rej_csrf 75 (1.0%)", "healthy 480", "race_logouts 9 (1.29/1k refreshes)",
 			"replay 70 injected →  rej_reuse 69"}},
 	} {
-		view := sized(NewModel(fixtureHeader, snapOf(tc.snap), &fakeControl{}, true), 80, 24).View()
+		view := sized(NewModel(fixtureHeader, snapOf(tc.snap), &fakeControl{}, true), 80, 24).render()
 		t.Logf("%s:\n%s", tc.name, view)
 		checkFits(t, view, 80, 24)
 		if n := strings.Count(view, "\n") + 1; n != 24 {
@@ -288,7 +288,7 @@ func TestAchievedZeroIsNotMax(t *testing.T) {
 	s := busySnapshot()
 	s.Seconds[len(s.Seconds)-2].Rate = 0 // paused, or a stalled target
 	m := sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 80, 24)
-	row := lineWith(m.View(), "requested")
+	row := lineWith(m.render(), "requested")
 	if !strings.Contains(row, "now     0/s") || !strings.Contains(row, "requested 100/s") {
 		t.Fatalf("throughput row: %q (want achieved 0/s)", row)
 	}

@@ -8,6 +8,10 @@ const (
 	FamilyRevokedCorrectly
 	FamilyRevokedSpuriously
 	FamilyForked
+	// FamilyRevocationMissing: reuse was rejected, but the family was never
+	// revoked (a credential still worked right after the rejection).
+	FamilyRevocationMissing
+	// FamilyZombie: the family was revoked, then worked again later.
 	FamilyZombie
 	FamilyDesync
 
@@ -15,7 +19,7 @@ const (
 )
 
 var familyStateNames = [NumFamilyStates]string{
-	"healthy", "revoked_correctly", "revoked_spuriously", "forked", "zombie", "desync",
+	"healthy", "revoked_correctly", "revoked_spuriously", "forked", "revocation_missing", "zombie", "desync",
 }
 
 func (s FamilyState) String() string {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/revocation"
 )
 
 // Experiment names, as findings cite them.
@@ -114,22 +115,29 @@ func (d *prober) retryTrial(ctx context.Context, delay time.Duration) (RetryTria
 			tr.Got = GotChild
 		}
 	}
-	// Does the child the client lost still work (refresh and access), and
-	// the duplicate's?
-	accessStatus, err := d.checkAccess(ctx, f.access)
-	if err != nil {
-		return tr, err
+	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: delay, Token: t0, KnownChild: t1, KnownHead: t1}
+	if r.rejected() {
+		// The retry's rejection puts the window before delay: the zombie
+		// look waits that long plus the margin.
+		rv, err := d.follow(ctx, f, WayLostResponse, delay, t1, f.access)
+		if err != nil {
+			return tr, err
+		}
+		if rv.Now.Undecided == nil {
+			tr.ChildWorks = boolPtr(rv.Now.RefreshAlive)
+		}
+		// Judged once the window is measured (the end of the series).
+		d.pending = append(d.pending, func() { d.recordReuse(WayLostResponse, delay, d.judgeReuse(a, r), &rv) })
+		return tr, nil
 	}
+	// Does the child the client lost still work, and the duplicate's?
 	c, err := d.refresh(ctx, t1, f.csrf)
 	if err != nil {
 		return tr, err
 	}
 	tr.ChildWorks = c.works()
 	f.adopt(c)
-	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: delay, Token: t0, KnownChild: t1, KnownHead: t1}
-	rv := checkRevocation(c, accessStatus)
-	// Judged once the window is measured (the end of the series).
-	d.pending = append(d.pending, func() { d.recordReuse(WayLostResponse, delay, d.judgeReuse(a, r), &rv) })
+	d.pending = append(d.pending, func() { d.recordReuse(WayLostResponse, delay, d.judgeReuse(a, r), nil) })
 	if tr.Got == GotNewChild {
 		s, err := d.refresh(ctx, r.refresh, f.csrf)
 		if err != nil {
@@ -240,42 +248,53 @@ func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound,
 	cr.DistinctChildren = len(children)
 	// The winner is the first accepted reply; every other one is a
 	// duplicate of a just-rotated parent, judged as the load path judges
-	// a burst. A rejected duplicate is followed by the revocation checks.
-	winner := -1
+	// a burst. A rejected duplicate is followed by the revocation check of
+	// the winner's child; every other distinct child is refreshed to count
+	// the live ones.
+	winner := slices.IndexFunc(replies, answer.accepted)
+	if winner < 0 {
+		return cr, nil
+	}
+	child := replies[winner].refresh
+	dup := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Duplicate, Token: head, KnownChild: child, KnownHead: child}
+	judged := make([]oracle.Judgement, n)
+	suspect := false
 	for i, r := range replies {
-		if r.accepted() {
-			winner = i
-			break
+		if i != winner {
+			judged[i] = d.judgeReuse(dup, r)
+			suspect = suspect || judged[i].SuspectReuse
 		}
 	}
-	var accessStatus int
-	if winner >= 0 {
-		if accessStatus, err = d.checkAccess(ctx, replies[winner].access); err != nil {
-			return cr, err
-		}
-	}
-	var childChecks []answer
-	for _, child := range children {
-		r, err := d.refresh(ctx, child, f.csrf)
+	var rv *revocation.Verdict
+	checked := ""
+	if suspect {
+		v, err := d.follow(ctx, f, WayConcurrent, 0, child, replies[winner].access)
 		if err != nil {
 			return cr, err
 		}
-		childChecks = append(childChecks, r)
+		rv, checked = &v, child
+		if v.Now.RefreshAlive {
+			cr.LiveChildren++
+		}
+	}
+	for _, c := range children {
+		if c == checked {
+			continue
+		}
+		r, err := d.refresh(ctx, c, f.csrf)
+		if err != nil {
+			return cr, err
+		}
 		if r.accepted() {
 			cr.LiveChildren++
 			f.adopt(r)
 		}
 	}
-	if winner >= 0 {
-		child := replies[winner].refresh
-		dup := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Duplicate, Token: head, KnownChild: child, KnownHead: child}
-		rv := checkRevocation(childChecks[slices.Index(children, child)], accessStatus)
-		for i, r := range replies {
-			if i == winner || (r.accepted() && r.refresh != child) {
-				continue // extra children are judged by the fork check above
-			}
-			d.recordReuse(WayConcurrent, 0, d.judgeReuse(dup, r), &rv)
+	for i, r := range replies {
+		if i == winner || (r.accepted() && r.refresh != child) {
+			continue // extra children are judged by the fork check
 		}
+		d.recordReuse(WayConcurrent, 0, judged[i], rv)
 	}
 	return cr, nil
 }
@@ -311,16 +330,10 @@ func (d *prober) staleExperiment(ctx context.Context) error {
 		d.recordReuse(WayStale, delay, j, nil)
 		return nil
 	}
-	accessStatus, err := d.checkAccess(ctx, a1)
+	rv, err := d.follow(ctx, f, WayStale, delay, t1, a1)
 	if err != nil {
 		return err
 	}
-	h, err := d.refresh(ctx, t1, f.csrf)
-	if err != nil {
-		return err
-	}
-	f.adopt(h)
-	rv := checkRevocation(h, accessStatus)
 	d.recordReuse(WayStale, delay, j, &rv)
 	return nil
 }
@@ -392,7 +405,6 @@ func (d *prober) replaySeries(ctx context.Context, presented string, delays []ti
 		if !isRejection(tr.Status) {
 			break // undecided: nothing more to learn from longer delays
 		}
-		d.judgeZombie(exp, presented, delay, tr)
 		break
 	}
 	return nil
@@ -400,16 +412,6 @@ func (d *prober) replaySeries(ctx context.Context, presented string, delays []ti
 
 // isRejection reports whether a status is a definite rejection.
 func isRejection(status int) bool { return answer{status: status}.rejected() }
-
-// judgeZombie reports a revoked family that works again later.
-func (d *prober) judgeZombie(exp, presented string, delay time.Duration, tr ReplayTrial) {
-	// Revocation itself is judged per trial by recordReuse.
-	if tr.Zombie != nil && *tr.Zombie {
-		d.violation("fail_zombie_family", exp,
-			"the family revoked after the %s replay works again %v later (refresh HTTP %d, session HTTP %d)",
-			presented, time.Duration(tr.LaterWaitMS)*time.Millisecond, tr.LaterRefreshStatus, tr.LaterAccessStatus)
-	}
-}
 
 // replayTrial: T0→T1→T2, pause delay, present T1 (parent) or T0
 // (grandparent). A rejection is followed by checks of the newest token and
@@ -456,52 +458,23 @@ func (d *prober) replayTrial(ctx context.Context, presented string, delay time.D
 		d.recordReuse(way, delay, j, nil)
 		return tr, nil
 	}
-	if tr.NewestAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
-		return tr, err
-	}
-	h, err := d.refresh(ctx, t2, f.csrf)
+	rv, err := d.follow(ctx, f, way, d.fp.Grace.upper(), t2, a2)
 	if err != nil {
 		return tr, err
 	}
-	rv := checkRevocation(h, tr.NewestAccessStatus)
 	d.recordReuse(way, delay, j, &rv)
-	tr.NewestRefreshStatus = h.status
-	tr.FamilyRevoked = negate(h.works())
-	if tr.FamilyRevoked == nil || !*tr.FamilyRevoked {
-		f.adopt(h)
-		return tr, nil
+	tr.NewestAccessStatus, tr.NewestRefreshStatus = rv.Now.Access.Status, rv.Now.Refresh.Status
+	if rv.Now.Undecided == nil {
+		tr.FamilyRevoked = boolPtr(!rv.Now.RefreshAlive)
 	}
-	pause := d.fp.Grace.upper() + d.opt.ZombieMargin
-	tr.LaterWaitMS = millis(pause)
-	d.progress("  waiting %v for a zombie family", pause)
-	if !wait.For(ctx, pause) {
-		return tr, ctx.Err()
-	}
-	if tr.LaterAccessStatus, err = d.checkAccess(ctx, a2); err != nil {
-		return tr, err
-	}
-	l, err := d.refresh(ctx, t2, f.csrf)
-	if err != nil {
-		return tr, err
-	}
-	tr.LaterRefreshStatus = l.status
-	accessBack := tr.LaterAccessStatus >= 200 && tr.LaterAccessStatus <= 299 &&
-		!(tr.NewestAccessStatus >= 200 && tr.NewestAccessStatus <= 299)
-	switch {
-	case l.accepted() || accessBack:
-		tr.Zombie = boolPtr(true)
-		f.adopt(l)
-	case l.rejected():
-		tr.Zombie = boolPtr(false)
+	if l := rv.Later; l != nil {
+		tr.LaterWaitMS = millis(d.fp.Grace.upper() + d.opt.ZombieMargin)
+		tr.LaterAccessStatus, tr.LaterRefreshStatus = l.Access.Status, l.Refresh.Status
+		if l.Undecided == nil {
+			tr.Zombie = boolPtr(l.Alive())
+		}
 	}
 	return tr, nil
-}
-
-func negate(b *bool) *bool {
-	if b == nil {
-		return nil
-	}
-	return boolPtr(!*b)
 }
 
 // CSRF variants.
@@ -682,10 +655,10 @@ func (d *prober) summarize() {
 			default:
 				notRevoked = true
 			}
-			if tr.Zombie != nil && *tr.Zombie {
-				zombie = true
-			}
 		}
+	}
+	for _, v := range fp.Reuses {
+		zombie = zombie || v.Zombies > 0
 	}
 	switch {
 	case notRevoked:

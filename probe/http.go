@@ -103,12 +103,7 @@ func (e *transportError) Unwrap() error { return e.err }
 // newRefresh builds a refresh request presenting token with csrf ("" leaves
 // the CSRF header out).
 func (d *prober) newRefresh(ctx context.Context, token, csrf string) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, d.prof.RefreshMethod(), d.prof.RefreshURL(), nil)
-	if err != nil {
-		return nil, err
-	}
-	d.prof.FillRefreshHeader(req.Header, token, csrf)
-	return req, nil
+	return targets.NewRefreshRequest(ctx, d.prof, token, csrf)
 }
 
 // send performs a prepared refresh and reads the reply.
@@ -288,7 +283,7 @@ func (d *prober) signOut(ctx context.Context, f *family) {
 	if err != nil {
 		return
 	}
-	d.prof.FillRefreshHeader(req.Header, f.head, f.csrf)
+	targets.SetRefresh(req, d.prof, f.head, f.csrf)
 	resp, err := d.c.Do(req)
 	if err != nil {
 		return

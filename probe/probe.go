@@ -333,7 +333,7 @@ func Run(ctx context.Context, c *http.Client, prof targets.Profile, creds []targ
 		target = prof.RefreshURL()
 	}
 	start := time.Now()
-	d := &prober{c: c, prof: prof, creds: creds, opt: opt}
+	d := &prober{c: c, prof: prof, creds: creds, opt: opt, lookedLater: map[string]bool{}}
 	d.fp = &Fingerprint{
 		Schema:        Schema,
 		Target:        redactTarget(target),
@@ -394,6 +394,8 @@ type prober struct {
 	// retryRejectedAt is the first delay at which the retry was rejected
 	// (-1: never).
 	retryRejectedAt time.Duration
+	// lookedLater: ways whose revocation already had its second look.
+	lookedLater map[string]bool
 }
 
 func (d *prober) progress(format string, args ...any) {

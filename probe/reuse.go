@@ -1,10 +1,14 @@
 package probe
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/revocation"
 )
 
 // The ways a rotated token comes back, as the reuse table names them.
@@ -40,12 +44,14 @@ type ReuseVerdict struct {
 	// Rejected trials: the oracle judged the reuse a rejection.
 	Rejected int `json:"rejected"`
 	// Of the rejected trials, how many left each credential alive.
-	RefreshSurvived int    `json:"refresh_survived"`
-	AccessSurvived  int    `json:"access_survived"`
-	Checked         int    `json:"checked"` // rejected trials whose revocation could be checked
-	Revoked         int    `json:"revoked"` // checked trials after which both credentials died
-	Detection       string `json:"detection"`
-	Revocation      string `json:"revocation"`
+	RefreshSurvived int `json:"refresh_survived"`
+	AccessSurvived  int `json:"access_survived"`
+	Checked         int `json:"checked"` // rejected trials whose revocation could be checked
+	Revoked         int `json:"revoked"` // checked trials after which both credentials died
+	// Zombies: revoked trials whose family worked again on the later look.
+	Zombies    int    `json:"zombies"`
+	Detection  string `json:"detection"`
+	Revocation string `json:"revocation"`
 	// Outcomes counts the oracle's outcome per trial (the reuse itself and,
 	// when it was rejected, the revocation verdict).
 	Outcomes map[string]int `json:"outcomes"`
@@ -72,48 +78,66 @@ func (d *prober) judgeReuse(a oracle.Attempt, r answer) oracle.Judgement {
 	return oracle.Judge(a, d.declared(), 0, toReply(r))
 }
 
-// revocation is the follow-up of a rejected reuse: did the family's newest
-// refresh token and access credential die? Each check is judged by
-// oracle.JudgeProbe, as the load path's revocation probes are.
-type revocation struct {
-	refresh, access oracle.Judgement
-	checked         bool
+// follow runs the shared revocation follow-up after a rejected reuse
+// that came back one way: are the family's newest refresh token head and
+// access credential dead? The second look, for a zombie, comes window plus
+// the zombie margin later, on the first revoked trial of each way (what a
+// server forgets, it forgets whichever way the reuse came). A family that
+// lives on adopts the tokens the check rotated to.
+func (d *prober) follow(ctx context.Context, f *family, way string, window time.Duration, head, access string) (revocation.Verdict, error) {
+	c := &checker{d: d, csrf: f.csrf}
+	later := time.Duration(-1)
+	if !d.lookedLater[way] {
+		later = window + d.opt.ZombieMargin
+	}
+	v := revocation.Follow(ctx, c, d.opt.ExpectReuse, later, head, access)
+	if c.err != nil {
+		return v, c.err
+	}
+	if v.Later != nil {
+		d.lookedLater[way] = true
+	}
+	for _, l := range []*revocation.Look{&v.Now, v.Later} {
+		if l != nil && l.RefreshAlive {
+			f.adopt(answer{refresh: l.Refresh.NewRefresh, access: l.Refresh.NewAccess})
+		}
+	}
+	return v, nil
 }
 
-func checkRevocation(refresh answer, accessStatus int) revocation {
-	rv := revocation{
-		refresh: oracle.JudgeProbe(false, oracle.FailRevocationMissing, toReply(refresh)),
-		access:  oracle.JudgeProbe(false, oracle.FailRevocationMissing, oracle.Reply{Status: accessStatus}),
-	}
-	if accessStatus == 0 {
-		rv.access = oracle.Judgement{Outcome: oracle.RejRevokedFamily, Rejected: true}
-	}
-	rv.checked = (rv.refresh.Accepted || rv.refresh.Rejected) && (rv.access.Rejected || rv.access.Outcome == oracle.FailRevocationMissing)
-	return rv
+// checker sends the follow-up's requests through the prober. A transport
+// failure ends the probe, as everywhere else in it: the first is kept.
+type checker struct {
+	d    *prober
+	csrf string
+	err  error
 }
 
-func (rv revocation) refreshAlive() bool { return rv.refresh.Outcome == oracle.FailRevocationMissing }
-func (rv revocation) accessAlive() bool  { return rv.access.Outcome == oracle.FailRevocationMissing }
-
-// survivors names what outlived a rejected reuse, for findings.
-func (rv revocation) survivors() string {
-	switch {
-	case rv.refreshAlive() && rv.accessAlive():
-		return "both the refresh token and the access credential still work"
-	case rv.refreshAlive():
-		return "the refresh token still works (the access credential died)"
-	case rv.accessAlive():
-		return "the access credential still works (the refresh chain died)"
+func (c *checker) Refresh(ctx context.Context, token string) oracle.Reply {
+	r, err := c.d.refresh(ctx, token, c.csrf)
+	if err != nil {
+		c.err = cmp.Or(c.err, err)
+		return oracle.Reply{NoResponse: true}
 	}
-	return "nothing survived"
+	return toReply(r)
+}
+
+func (c *checker) Access(ctx context.Context, access string) oracle.Reply {
+	status, err := c.d.checkAccess(ctx, access)
+	if err != nil {
+		c.err = cmp.Or(c.err, err)
+		return oracle.Reply{NoResponse: true}
+	}
+	return oracle.Reply{Status: status}
 }
 
 // recordReuse adds one trial to the way's verdict and turns it into
 // findings: under reuse=revoke-family a rejected reuse that leaves either
-// credential alive is fail_revocation_missing (one per trial, naming the
-// survivor); a failure the oracle named for the reuse itself is reported
-// as such.
-func (d *prober) recordReuse(way string, delay time.Duration, j oracle.Judgement, rv *revocation) {
+// credential alive is fail_revocation_missing, and a revocation that does
+// not last is fail_zombie_family (one finding per way, naming what
+// survived); a failure the oracle named for the reuse itself is reported
+// as such. rv is nil when the reuse was not rejected.
+func (d *prober) recordReuse(way string, delay time.Duration, j oracle.Judgement, rv *revocation.Verdict) {
 	v := d.verdict(way, delay)
 	v.Trials++
 	v.Outcomes[j.Outcome.String()]++
@@ -128,31 +152,30 @@ func (d *prober) recordReuse(way string, delay time.Duration, j oracle.Judgement
 		return
 	}
 	v.Rejected++
-	if rv == nil || !rv.checked {
+	if rv == nil || rv.Now.Undecided != nil {
 		return
 	}
 	v.Checked++
-	if rv.refreshAlive() {
+	now := rv.Now
+	if now.RefreshAlive {
 		v.RefreshSurvived++
 	}
-	if rv.accessAlive() {
+	if now.AccessAlive {
 		v.AccessSurvived++
 	}
-	alive := rv.refreshAlive() || rv.accessAlive()
+	v.Outcomes[rv.Outcome.String()]++
 	switch {
-	case alive && d.opt.ExpectReuse == oracle.ReuseRevokeFamily:
-		v.Outcomes[oracle.FailRevocationMissing.String()]++
-		d.violation(oracle.FailRevocationMissing.String(), way, "%s was rejected, but the family was not revoked: %s", label, rv.survivors())
-	case alive:
-		v.Outcomes[oracle.RejReuse.String()]++
-		d.weakness("reuse_rejected_only", way, "%s was rejected without revocation (%s), as reuse=reject declares", label, rv.survivors())
-	case d.opt.ExpectReuse == oracle.ReuseReject:
-		v.Outcomes[oracle.RejRevokedFamily.String()]++
+	case rv.Outcome == oracle.FailRevocationMissing:
+		d.violation(rv.Outcome.String(), way, "%s was rejected, but the family was not revoked: %s", label, now.Survivors())
+	case rv.Outcome == oracle.FailZombieFamily:
+		v.Zombies++
+		d.violation(rv.Outcome.String(), way, "%s revoked the family, but %s", label, strings.TrimPrefix(rv.Detail, "the family was revoked, but "))
+	case rv.AgainstPolicy:
 		d.weakness("revoked_against_policy", way, "%s revoked the family although reuse=reject was declared", label)
-	default:
-		v.Outcomes[oracle.RejRevokedFamily.String()]++
+	case now.Alive():
+		d.weakness("reuse_rejected_only", way, "%s was rejected without revocation (%s), as reuse=reject declares", label, now.Survivors())
 	}
-	if !alive {
+	if !now.Alive() {
 		v.Revoked++
 	}
 }

@@ -5,8 +5,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
-	"os"
-	"path/filepath"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,13 +41,24 @@ type failureRow struct {
 	Detail   string
 }
 
-// readSeries reads events.csv of dir; an absent file gives empty series
-// (a directory written by an older version, or one from merge that lacks
-// it).
+// weighed is one latency of a second and how many requests it stands for.
+type weighed struct {
+	v float64
+	w float64
+}
+
+// readSeries reads events.csv (or events.csv.gz) of dir; an absent file
+// gives empty series (a directory written by an older version, or one from
+// merge that lacks it). A sampled row counts as its weight: per-second
+// counts and percentiles are estimates of the whole from the sample, while
+// every failure row is there once.
 func readSeries(dir string, start time.Time) (*series, error) {
 	sr := &series{Raw: map[string][]float64{}, Corrected: map[string][]float64{}, Outcomes: map[string][]float64{}, Status: map[string]uint64{}}
-	f, err := os.Open(filepath.Join(dir, results.FileEvents))
-	if errors.Is(err, fs.ErrNotExist) || dir == "" {
+	if dir == "" {
+		return sr, nil
+	}
+	f, _, err := results.OpenStreamed(dir, results.FileEvents)
+	if errors.Is(err, fs.ErrNotExist) {
 		return sr, nil
 	}
 	if err != nil {
@@ -73,7 +83,8 @@ func readSeries(dir string, start time.Time) (*series, error) {
 			return nil, errors.New(results.FileEvents + ": no column " + need)
 		}
 	}
-	var raw, cor [][]float64
+	wcol, weighted := col["weight"]
+	var raw, cor [][]weighed
 	outcomes := map[string][]float64{}
 	for {
 		rec, err := cr.Read()
@@ -91,6 +102,12 @@ func readSeries(dir string, start time.Time) (*series, error) {
 		if sec < 0 {
 			sec = 0
 		}
+		w := 1.0
+		if weighted {
+			if v, err := strconv.ParseFloat(rec[wcol], 64); err == nil && v >= 1 {
+				w = v
+			}
+		}
 		for len(raw) <= sec {
 			raw, cor = append(raw, nil), append(cor, nil)
 		}
@@ -101,15 +118,15 @@ func readSeries(dir string, start time.Time) (*series, error) {
 		for len(outcomes[out]) <= sec {
 			outcomes[out] = append(outcomes[out], 0)
 		}
-		outcomes[out][sec]++
-		sr.Status[rec[col["status"]]]++
+		outcomes[out][sec] += w
+		sr.Status[rec[col["status"]]] += uint64(w)
 		kind := rec[col["kind"]]
 		if kind == "refresh" || kind == "duplicate" || kind == "replay" {
 			if v, err := strconv.ParseFloat(rec[col["latency_ms"]], 64); err == nil {
-				raw[sec] = append(raw[sec], v)
+				raw[sec] = append(raw[sec], weighed{v, w})
 			}
 			if v, err := strconv.ParseFloat(rec[col["corrected_ms"]], 64); err == nil {
-				cor[sec] = append(cor[sec], v)
+				cor[sec] = append(cor[sec], weighed{v, w})
 			}
 		}
 		if o, ok := oracle.ParseOutcome(out); ok && o.IsFailure() {
@@ -152,18 +169,31 @@ func readSeries(dir string, start time.Time) (*series, error) {
 	return sr, nil
 }
 
-// percentiles is the q-quantile of each second's values (nearest rank);
-// NaN-free: a second without samples is null in JSON (a gap in the chart).
-func percentiles(per [][]float64, q float64) []float64 {
+// percentiles is the q-quantile of each second's values, each counted
+// as many times as its weight (nearest rank); NaN-free: a second without
+// samples is null in JSON (a gap in the chart).
+func percentiles(per [][]weighed, q float64) []float64 {
 	out := make([]float64, len(per))
 	for i, v := range per {
 		if len(v) == 0 {
 			out[i] = -1
 			continue
 		}
-		sort.Float64s(v)
-		k := int(q*float64(len(v))+0.999999) - 1
-		out[i] = v[min(max(k, 0), len(v)-1)]
+		sort.Slice(v, func(a, b int) bool { return v[a].v < v[b].v })
+		total := 0.0
+		for _, x := range v {
+			total += x.w
+		}
+		rank := math.Ceil(q*total - 1e-9)
+		out[i] = v[len(v)-1].v
+		seen := 0.0
+		for _, x := range v {
+			seen += x.w
+			if seen >= rank {
+				out[i] = x.v
+				break
+			}
+		}
 	}
 	return out
 }

@@ -2,15 +2,19 @@ package results
 
 import (
 	"bufio"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
 // File names inside a results directory.
@@ -40,18 +44,20 @@ const flushEvery = time.Second
 var ErrDirNotEmpty = errors.New("directory is not empty")
 
 // Dir is a results directory being written: events.csv, latency.hlog and
-// results.bin are streamed while the run goes; Finish writes the rest.
-// Its methods may be called from different goroutines.
+// (when asked) results.bin are streamed while the run goes; Finish writes
+// the rest. Its methods may be called from different goroutines.
 type Dir struct {
 	path string
+	opts DirOptions
 
 	mu       sync.Mutex
 	events   *stream
 	hlog     *stream
-	bin      *stream
+	bin      *stream // nil unless DirOptions.VegetaResults
 	hw       *hdr.HistogramLogWriter
 	enc      vegeta.Encoder
 	row      []byte
+	sample   sampler
 	began    bool
 	closed   bool
 	finished bool
@@ -60,10 +66,12 @@ type Dir struct {
 	stop     chan struct{} // ends the flusher
 }
 
-// stream is one streamed file, written as name.partial until Close.
+// stream is one streamed file, written as name.partial until Close;
+// gzip-compressed when its name ends in .gz.
 type stream struct {
 	path string // final name
 	f    *os.File
+	gz   *gzip.Writer // nil: plain
 	w    *bufio.Writer
 }
 
@@ -72,7 +80,25 @@ func openStream(path string) (*stream, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &stream{path: path, f: f, w: bufio.NewWriterSize(f, streamBuffer)}, nil
+	s := &stream{path: path, f: f, w: bufio.NewWriterSize(f, streamBuffer)}
+	if strings.HasSuffix(path, gzSuffix) {
+		s.gz = gzip.NewWriter(f)
+		s.w = bufio.NewWriterSize(s.gz, streamBuffer)
+	}
+	return s, nil
+}
+
+// flush pushes the buffer to the file; a gzip stream is flushed to a
+// block boundary, so a killed run leaves a readable prefix.
+func (s *stream) flush() error {
+	if s == nil {
+		return nil
+	}
+	err := s.w.Flush()
+	if s.gz != nil && err == nil {
+		err = s.gz.Flush()
+	}
+	return s.wrap(err)
 }
 
 // wrap names the file in a write error.
@@ -90,6 +116,11 @@ func (s *stream) close() error {
 		return nil
 	}
 	err := s.w.Flush()
+	if s.gz != nil {
+		if e := s.gz.Close(); err == nil {
+			err = e
+		}
+	}
 	if e := s.f.Sync(); err == nil {
 		err = e
 	}
@@ -102,9 +133,16 @@ func (s *stream) close() error {
 	return s.wrap(err)
 }
 
-// CreateDir creates the results directory (and its parents) and opens the
-// streamed files. It refuses an existing directory that is not empty.
+// CreateDir creates a results directory that keeps everything: every
+// events.csv row and results.bin. Runs choose with CreateDirWith.
 func CreateDir(path string) (*Dir, error) {
+	return CreateDirWith(path, DirOptions{EventsEvery: 1, VegetaResults: FileResultsBin})
+}
+
+// CreateDirWith creates the results directory (and its parents) and opens
+// the streamed files. It refuses an existing directory that is not empty.
+func CreateDirWith(path string, opts DirOptions) (*Dir, error) {
+	opts = opts.resolved()
 	if path == "" {
 		return nil, errors.New("results directory: empty path")
 	}
@@ -124,24 +162,26 @@ func CreateDir(path string) (*Dir, error) {
 	if err := os.MkdirAll(path, 0o755); err != nil {
 		return nil, fmt.Errorf("results directory %q: %w", path, err)
 	}
-	d := &Dir{path: path, row: make([]byte, 0, 512),
+	d := &Dir{path: path, opts: opts, row: make([]byte, 0, 512), sample: sampler{every: uint64(opts.EventsEvery)},
 		failed: make(chan struct{}), stop: make(chan struct{})}
 	var err error
-	if d.events, err = openStream(filepath.Join(path, FileEvents)); err == nil {
+	if d.events, err = openStream(filepath.Join(path, opts.eventsName())); err == nil {
 		_, err = d.events.w.WriteString(eventsHeader)
 	}
 	if err == nil {
 		d.hlog, err = openStream(filepath.Join(path, FileHlog))
 	}
-	if err == nil {
-		d.bin, err = openStream(filepath.Join(path, FileResultsBin))
+	if err == nil && opts.VegetaResults != "" {
+		d.bin, err = openStream(filepath.Join(path, opts.VegetaResults))
 	}
 	if err != nil {
 		_ = d.Close()
 		return nil, fmt.Errorf("results directory %q: %w", path, err)
 	}
 	d.hw = hdr.NewHistogramLogWriter(d.hlog.w)
-	d.enc = vegeta.NewEncoder(d.bin.w)
+	if d.bin != nil {
+		d.enc = vegeta.NewEncoder(d.bin.w)
+	}
 	go d.flushLoop()
 	return d, nil
 }
@@ -159,7 +199,7 @@ func (d *Dir) flushLoop() {
 			d.mu.Lock()
 			if !d.closed {
 				for _, s := range []*stream{d.events, d.hlog, d.bin} {
-					d.fail(s.wrap(s.w.Flush()))
+					d.fail(s.flush())
 				}
 			}
 			d.mu.Unlock()
@@ -203,13 +243,16 @@ func (d *Dir) begin(start time.Time) {
 	d.fail(d.hlog.wrap(d.hw.OutputLegend()))
 }
 
-// writeEvent appends one events.csv row.
-func (d *Dir) writeEvent(o *Observation, kind Kind, out string, corrected time.Duration) {
+// writeEvent appends one events.csv row, unless the sampler leaves this
+// plain success out.
+func (d *Dir) writeEvent(o *Observation, kind Kind, out oracle.Outcome, corrected time.Duration) {
 	d.mu.Lock()
 	if !d.closed && d.err == nil {
-		d.row = appendEvent(d.row[:0], o, kind, out, corrected)
-		_, err := d.events.w.Write(d.row)
-		d.fail(d.events.wrap(err))
+		if weight, keep := d.sample.keep(o, kind, out); keep {
+			d.row = appendEvent(d.row[:0], o, kind, out.String(), corrected, weight)
+			_, err := d.events.w.Write(d.row)
+			d.fail(d.events.wrap(err))
+		}
 	}
 	d.mu.Unlock()
 }
@@ -230,7 +273,7 @@ func (d *Dir) writeInterval(h *hdr.Histogram, tag string, start, end time.Time) 
 // writeResult appends an already redacted vegeta result to results.bin.
 func (d *Dir) writeResult(r *vegeta.Result) {
 	d.mu.Lock()
-	if !d.closed && d.err == nil {
+	if !d.closed && d.err == nil && d.bin != nil {
 		d.fail(d.bin.wrap(d.enc.Encode(r)))
 	}
 	d.mu.Unlock()

@@ -25,7 +25,13 @@ import (
 // observation) into a new results directory and finishes it.
 func writeRun(t testing.TB, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold) *Summary {
 	t.Helper()
-	d, err := CreateDir(path)
+	return writeRunWith(t, path, start, obs, meta, ths, DirOptions{EventsEvery: 1, VegetaResults: FileResultsBin})
+}
+
+// writeRunWith is writeRun with a choice of streamed files.
+func writeRunWith(t *testing.T, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold, opts DirOptions) *Summary {
+	t.Helper()
+	d, err := CreateDirWith(path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +113,7 @@ func TestRunDirectoryFiles(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(rows[0], ",") != "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail" {
+		if strings.Join(rows[0], ",") != "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail,weight" {
 			t.Fatalf("header %v", rows[0])
 		}
 		if len(rows)-1 != len(obs) {
@@ -122,6 +128,9 @@ func TestRunDirectoryFiles(t *testing.T) {
 		}
 		if _, ok := oracle.ParseOutcome(r[7]); !ok {
 			t.Errorf("outcome %q", r[7])
+		}
+		if r[11] != "1" {
+			t.Errorf("weight %q of a directory that keeps every row", r[11])
 		}
 	})
 

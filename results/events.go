@@ -5,12 +5,20 @@ import (
 	"time"
 )
 
-// eventsHeader is the first row of events.csv.
-const eventsHeader = "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail\n"
+// eventsHeader is the first row of events.csv. weight is how many
+// requests the row stands for: 1, or N for a plain success kept by a
+// 1-in-N sample. Per-second counts and percentiles read from the file
+// weigh each row by it; totals come from summary.json.
+const eventsHeader = "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail,weight\n"
+
+// eventsHeaderUnweighted is the header of events.csv files written before
+// the weight column (every row then stood for one request). merge reads
+// them and writes their rows with weight 1.
+const eventsHeaderUnweighted = "time,seq,session,family,kind,chaos,status,outcome,latency_ms,corrected_ms,detail\n"
 
 // appendEvent appends one events.csv row for o without allocating (buf is
 // reused by the caller).
-func appendEvent(buf []byte, o *Observation, kind Kind, out string, corrected time.Duration) []byte {
+func appendEvent(buf []byte, o *Observation, kind Kind, out string, corrected time.Duration, weight uint64) []byte {
 	buf = o.Start.UTC().AppendFormat(buf, time.RFC3339Nano)
 	buf = append(buf, ',')
 	buf = strconv.AppendUint(buf, o.Seq, 10)
@@ -32,6 +40,8 @@ func appendEvent(buf []byte, o *Observation, kind Kind, out string, corrected ti
 	buf = appendMs(buf, corrected)
 	buf = append(buf, ',')
 	buf = appendCSVField(buf, o.Detail)
+	buf = append(buf, ',')
+	buf = strconv.AppendUint(buf, weight, 10)
 	return append(buf, '\n')
 }
 

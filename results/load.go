@@ -65,13 +65,16 @@ func readSummaryJSON(p string) (*Summary, error) {
 	switch {
 	case head.Schema == nil:
 		return nil, fmt.Errorf("%s: no \"schema\" field: not a refreshstorm summary", p)
-	case *head.Schema != SchemaSummary:
-		return nil, fmt.Errorf("%s: schema %q is not supported (want %q)", p, *head.Schema, SchemaSummary)
+	case *head.Schema != SchemaSummary && *head.Schema != SchemaSummaryV1:
+		return nil, fmt.Errorf("%s: schema %q is not supported (want %q or %q)", p, *head.Schema, SchemaSummary, SchemaSummaryV1)
 	}
 	s := &Summary{}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(s); err != nil {
 		return nil, fmt.Errorf("%s: %w", p, err)
+	}
+	if s.Schema == SchemaSummaryV1 {
+		upgradeV1(s)
 	}
 	if s.Chaos.Injected == nil {
 		s.Chaos.Injected = map[string]uint64{}

@@ -123,7 +123,7 @@ func Merge(dirs []string, out string, opts MergeOptions) (*Summary, error) {
 }
 
 func writeMerged(tmp string, inputs []*mergeInput, s *Summary, opts MergeOptions) error {
-	d, err := CreateDir(tmp)
+	d, err := CreateDirWith(tmp, mergedDirOptions(inputs))
 	if err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}
@@ -131,6 +131,7 @@ func writeMerged(tmp string, inputs []*mergeInput, s *Summary, opts MergeOptions
 		_ = d.Finish(nil)
 		return err
 	}
+	s.Files = mergedFiles(inputs, d)
 	if err := d.Finish(s); err != nil {
 		return fmt.Errorf("merge: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,7 @@ import (
 // is written: a run killed mid-write (a .partial file, a row cut short, a
 // truncated record) is refused, naming the file and the problem.
 func checkStreams(in *mergeInput) error {
-	for _, name := range []string{FileEvents, FileHlog, FileResultsBin} {
+	for _, name := range []string{FileEvents, FileEvents + gzSuffix, FileHlog, FileResultsBin, FileResultsBin + gzSuffix} {
 		if _, err := os.Stat(filepath.Join(in.dir, name+partialSuffix)); err == nil {
 			return inputError(in.dir, name+partialSuffix, errors.New("left by a run that did not finish (killed?)"))
 		}
@@ -35,26 +36,35 @@ func checkStreams(in *mergeInput) error {
 }
 
 func checkEvents(dir string) error {
-	b, err := os.ReadFile(filepath.Join(dir, FileEvents))
+	f, name, err := OpenStreamed(dir, FileEvents)
 	if err != nil {
-		return inputError(dir, FileEvents, err)
+		return inputError(dir, name, err)
 	}
-	if !bytes.HasPrefix(b, []byte(eventsHeader)) {
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return inputError(dir, name, err)
+	}
+	header := eventsHeader
+	if bytes.HasPrefix(b, []byte(eventsHeaderUnweighted)) {
+		header = eventsHeaderUnweighted
+	}
+	if !bytes.HasPrefix(b, []byte(header)) {
 		head, _, _ := strings.Cut(string(b), "\n")
-		return inputError(dir, FileEvents, fmt.Errorf("header %.80q is not %q", head, strings.TrimSpace(eventsHeader)))
+		return inputError(dir, name, fmt.Errorf("header %.80q is not %q", head, strings.TrimSpace(eventsHeader)))
 	}
 	if len(b) > 0 && b[len(b)-1] != '\n' {
-		return inputError(dir, FileEvents, errors.New("the last row is cut short (no final newline)"))
+		return inputError(dir, name, errors.New("the last row is cut short (no final newline)"))
 	}
 	cr := csv.NewReader(bytes.NewReader(b))
-	cr.FieldsPerRecord = strings.Count(eventsHeader, ",") + 1
+	cr.FieldsPerRecord = strings.Count(header, ",") + 1
 	for {
 		_, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return inputError(dir, FileEvents, err)
+			return inputError(dir, name, err)
 		}
 	}
 }
@@ -79,10 +89,14 @@ func checkHlog(dir string) error {
 	}
 }
 
+// checkResults reads results.bin (or results.bin.gz) if the run wrote one.
 func checkResults(dir string) error {
-	f, err := os.Open(filepath.Join(dir, FileResultsBin))
+	f, name, err := OpenStreamed(dir, FileResultsBin)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
-		return inputError(dir, FileResultsBin, err)
+		return inputError(dir, name, err)
 	}
 	defer f.Close()
 	dec := vegeta.NewDecoder(bufio.NewReaderSize(f, streamBuffer))
@@ -93,7 +107,7 @@ func checkResults(dir string) error {
 			return nil
 		}
 		if err != nil {
-			return inputError(dir, FileResultsBin, fmt.Errorf("record %d: %w (truncated?)", n+1, err))
+			return inputError(dir, name, fmt.Errorf("record %d: %w (truncated?)", n+1, err))
 		}
 	}
 }

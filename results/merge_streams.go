@@ -3,9 +3,11 @@ package results
 import (
 	"bufio"
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
@@ -39,26 +41,51 @@ func inputError(dir, file string, err error) error {
 	return &MergeInputError{Dirs: []string{dir}, Reason: fmt.Sprintf("%s: %v", file, unwrapPathError(err)), Err: err}
 }
 
+// copyEvents appends the shard's rows as they are: each keeps its weight,
+// so a merge of sampled shards is weighted the same way.
 func copyEvents(d *Dir, dir string) error {
-	f, err := os.Open(filepath.Join(dir, FileEvents))
+	f, name, err := OpenStreamed(dir, FileEvents)
 	if err != nil {
-		return inputError(dir, FileEvents, err)
+		return inputError(dir, name, err)
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, streamBuffer)
 	head, err := br.ReadString('\n')
 	if err != nil && err != io.EOF {
-		return inputError(dir, FileEvents, err)
+		return inputError(dir, name, err)
 	}
-	if head != eventsHeader {
-		return inputError(dir, FileEvents, fmt.Errorf("header %q is not %q", strings.TrimSpace(head), strings.TrimSpace(eventsHeader)))
+	if head != eventsHeader && head != eventsHeaderUnweighted {
+		return inputError(dir, name, fmt.Errorf("header %q is not %q", strings.TrimSpace(head), strings.TrimSpace(eventsHeader)))
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	if head == eventsHeaderUnweighted {
+		return weighOne(d, br)
+	}
 	if _, err := io.Copy(d.events.w, br); err != nil {
 		return fmt.Errorf("merge: %s: %w", FileEvents, err)
 	}
 	return nil
+}
+
+// weighOne copies the rows of an events.csv written before the weight
+// column, each with weight 1 (they were never sampled).
+func weighOne(d *Dir, r io.Reader) error {
+	cr := csv.NewReader(r)
+	cw := csv.NewWriter(d.events.w)
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			cw.Flush()
+			return cw.Error()
+		}
+		if err != nil {
+			return fmt.Errorf("merge: %s: %w", FileEvents, err)
+		}
+		if err := cw.Write(append(rec, "1")); err != nil {
+			return fmt.Errorf("merge: %s: %w", FileEvents, err)
+		}
+	}
 }
 
 // copyHlog appends the shard's interval lines (absolute timestamps) and adds
@@ -102,10 +129,14 @@ func copyHlog(d *Dir, in *mergeInput, perSecond map[int]*hdr.Histogram) error {
 	return nil
 }
 
+// copyResults appends the shard's results.bin, if it wrote one.
 func copyResults(d *Dir, dir string) error {
-	f, err := os.Open(filepath.Join(dir, FileResultsBin))
+	f, name, err := OpenStreamed(dir, FileResultsBin)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
 	if err != nil {
-		return inputError(dir, FileResultsBin, err)
+		return inputError(dir, name, err)
 	}
 	defer f.Close()
 	dec := vegeta.NewDecoder(bufio.NewReaderSize(f, streamBuffer))
@@ -116,7 +147,7 @@ func copyResults(d *Dir, dir string) error {
 			return nil
 		}
 		if err != nil {
-			return inputError(dir, FileResultsBin, err)
+			return inputError(dir, name, err)
 		}
 		red := redactResult(&res)
 		d.writeResult(&red)
@@ -155,6 +186,51 @@ func mergeTimelines(inputs []*mergeInput, perSecond map[int]*hdr.Histogram) []Ti
 			p.P50, p.P99 = q.P50, q.P99
 		}
 		out = append(out, p)
+	}
+	return out
+}
+
+// mergedDirOptions keeps the shards' choices: the merge writes results.bin
+// if any shard wrote one, and compresses what any shard compressed. Rows
+// are copied, never sampled again.
+func mergedDirOptions(inputs []*mergeInput) DirOptions {
+	opts := DirOptions{EventsEvery: 1}
+	for _, in := range inputs {
+		f := in.s.Files
+		if f == nil { // written before summary.json said: look
+			if _, err := os.Stat(filepath.Join(in.dir, FileResultsBin)); err == nil {
+				opts.VegetaResults = FileResultsBin
+			}
+			continue
+		}
+		if strings.HasSuffix(f.Events, gzSuffix) {
+			opts.Gzip = true
+		}
+		if f.VegetaResults != "" && opts.VegetaResults == "" {
+			opts.VegetaResults = FileResultsBin
+		}
+	}
+	return opts
+}
+
+// mergedFiles adds the shards' row counts; the sample is theirs when they
+// agree.
+func mergedFiles(inputs []*mergeInput, d *Dir) *Files {
+	out := d.files()
+	out.EventsRows, out.EventsLeftOut, out.EventsSample = 0, 0, ""
+	for _, in := range inputs {
+		f := in.s.Files
+		if f == nil {
+			f = &Files{EventsSample: "all"}
+		}
+		out.EventsRows += f.EventsRows
+		out.EventsLeftOut += f.EventsLeftOut
+		switch out.EventsSample {
+		case "", f.EventsSample:
+			out.EventsSample = f.EventsSample
+		default:
+			out.EventsSample = "mixed"
+		}
 	}
 	return out
 }

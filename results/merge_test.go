@@ -182,7 +182,7 @@ func TestMergeRefusesMismatches(t *testing.T) {
 
 	sj := filepath.Join(c, FileSummaryJSON)
 	raw, _ := os.ReadFile(sj)
-	os.WriteFile(sj, []byte(strings.Replace(string(raw), "refreshstorm/summary/v1", "refreshstorm/summary/v2", 1)), 0o644)
+	os.WriteFile(sj, []byte(strings.Replace(string(raw), "refreshstorm/summary/v2", "refreshstorm/summary/v3", 1)), 0o644)
 	_, err = Merge([]string{a, c}, filepath.Join(base, "out2"), MergeOptions{})
 	if !errors.As(err, &mie) || !strings.Contains(err.Error(), c) || !strings.Contains(err.Error(), "schema") {
 		t.Fatalf("schema: %v", err)

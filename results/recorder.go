@@ -149,14 +149,15 @@ func (r *Recorder) Record(o *Observation) {
 		c[out]++
 	}
 	if r.dir != nil {
-		r.dir.writeEvent(o, kind, out.String(), corrected)
+		r.dir.writeEvent(o, kind, out, corrected)
 	}
 }
 
 // RecordVegeta appends a redacted copy of res to results.bin: no body, no
-// cookie, CSRF or authorization values. A no-op without a Dir.
+// cookie, CSRF or authorization values. A no-op without a Dir or when the
+// directory writes no results.bin.
 func (r *Recorder) RecordVegeta(res *vegeta.Result) {
-	if r.dir == nil || res == nil {
+	if r.dir == nil || r.dir.bin == nil || res == nil {
 		return
 	}
 	red := redactResult(res)

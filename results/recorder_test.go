@@ -81,7 +81,7 @@ func TestSummaryJSONHasEveryName(t *testing.T) {
 	if err := json.Unmarshal(b, &m); err != nil {
 		t.Fatal(err)
 	}
-	if m["schema"] != "refreshstorm/summary/v1" || m["verdict"] != "pass" || m["scenario_id"] != "abc" {
+	if m["schema"] != "refreshstorm/summary/v2" || m["verdict"] != "pass" || m["scenario_id"] != "abc" {
 		t.Fatalf("schema/verdict/scenario_id wrong: %v %v %v", m["schema"], m["verdict"], m["scenario_id"])
 	}
 	outcomes := m["outcomes"].(map[string]any)

@@ -7,8 +7,13 @@ import (
 	"github.com/refreshstorm/refreshstorm/oracle"
 )
 
-// SchemaSummary versions summary.json.
-const SchemaSummary = "refreshstorm/summary/v1"
+// SchemaSummary versions summary.json. v2 split v1's family state
+// "zombie" into revocation_missing (never revoked) and zombie (revoked,
+// then came back); v1 files are still read (see upgradeV1).
+const SchemaSummary = "refreshstorm/summary/v2"
+
+// SchemaSummaryV1 is the previous version, read and upgraded on load.
+const SchemaSummaryV1 = "refreshstorm/summary/v1"
 
 // Verdicts.
 const (
@@ -79,6 +84,9 @@ type Summary struct {
 	Partial bool `json:"partial,omitempty"`
 	// Note says why a run measured nothing (interrupted during sign-in).
 	Note string `json:"note,omitempty"`
+	// UpgradedFrom names the schema the file was written in when it was
+	// read from an older version.
+	UpgradedFrom string `json:"upgraded_from,omitempty"`
 
 	Requests    Requests      `json:"requests"`
 	Outcomes    OutcomeCounts `json:"outcomes"`
@@ -109,6 +117,9 @@ type Summary struct {
 	Thresholds  []ThresholdResult `json:"thresholds"`
 	Baseline    *BaselineResult   `json:"baseline,omitempty"` // run --baseline
 	Verdict     string            `json:"verdict"`
+	// Files says which streamed files the directory holds and how
+	// events.csv was sampled.
+	Files *Files `json:"files,omitempty"`
 
 	// Timeline is the per-second series (timeline.csv).
 	Timeline []TimelinePoint `json:"-"`

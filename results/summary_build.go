@@ -51,6 +51,7 @@ func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 		RateChanges: append([]RateChange{}, meta.RateChanges...),
 		Thresholds:  []ThresholdResult{},
 		Timeline:    append([]TimelinePoint(nil), r.win.timeline...),
+		Files:       r.dirFiles(),
 		Histograms:  r.cloneHistograms(),
 	}
 	if s.Config == nil {
@@ -132,4 +133,11 @@ func (s *Summary) recompute() {
 			s.LatencyByOutcome[oracle.Outcome(o).String()] = latencyMs(quantilesOf(p.Raw))
 		}
 	}
+}
+
+func (r *Recorder) dirFiles() *Files {
+	if r.dir == nil {
+		return nil
+	}
+	return r.dir.files()
 }

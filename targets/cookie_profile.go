@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -91,11 +92,15 @@ func (p *CookieProfile) RefreshURL() string    { return p.refreshURL }
 // CSRFHeader is the canonical name of the CSRF header.
 func (p *CookieProfile) CSRFHeader() string { return p.csrfKey }
 
-// FillRefreshHeader sets the refresh headers. A one-value slice already
-// in h is overwritten in place rather than replaced, so a session's
-// prebuilt header costs one string per rotation; vegeta copies header
-// values into each request, so no request shares them.
-func (p *CookieProfile) FillRefreshHeader(h http.Header, token, csrf string) {
+// UsesCSRF is true: the CSRF header guards every refresh.
+func (p *CookieProfile) UsesCSRF() bool { return true }
+
+// WriteRefresh sets the refresh headers; the token travels in a cookie, so
+// there is no body. A one-value slice already in h is overwritten in place
+// rather than replaced, so a session's prebuilt header costs one string
+// per rotation; vegeta copies header values into each request, so no
+// request shares them.
+func (p *CookieProfile) WriteRefresh(h http.Header, token, csrf string) []byte {
 	setOne(h, "Cookie", p.cfg.RefreshCookie+"="+token)
 	h["Content-Type"] = p.jsonCT
 	if csrf != "" {
@@ -103,6 +108,7 @@ func (p *CookieProfile) FillRefreshHeader(h http.Header, token, csrf string) {
 	} else {
 		delete(h, p.csrfKey)
 	}
+	return nil
 }
 
 func setOne(h http.Header, key, value string) {
@@ -145,7 +151,12 @@ func (p *CookieProfile) scanFamily(body []byte) (string, bool) {
 	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
 		return "", false
 	}
-	return string(rest[:j]), true
+	if j == 0 {
+		return "", true
+	}
+	// A view of the body, not a copy: the caller keeps or copies it (see
+	// ParseRefresh), which saves an allocation on every refresh.
+	return unsafe.String(&rest[0], j), true
 }
 
 var falseLiteral = []byte("false")
@@ -154,6 +165,8 @@ type errorBody struct {
 	Error any `json:"error"`
 }
 
+// ParseRefresh reads a refresh answer. The FamilyID of a well-formed body
+// is a view of body: a caller that reuses body copies it first.
 func (p *CookieProfile) ParseRefresh(status int, h http.Header, body []byte) oracle.Reply {
 	r := oracle.Reply{Status: status}
 	if status < 200 || status > 299 {

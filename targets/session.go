@@ -55,6 +55,7 @@ type Session struct {
 
 	profile  Profile
 	header   http.Header
+	body     []byte
 	slotHdr  []string
 	fpHdr    []string
 	familyFP []string
@@ -125,6 +126,11 @@ func (s *Session) SetHead(refresh, access string, now time.Time) {
 // and copy it (as vegeta does) to keep a request's values.
 func (s *Session) Header() http.Header { return s.header }
 
+// Body is the prebuilt body of a plain refresh (nil for protocols that
+// send none). A rotation builds a new one and never changes an old one,
+// so requests share it without copying.
+func (s *Session) Body() []byte { return s.body }
+
 // SessionHeader names the internal header that tells the transport which
 // session a request belongs to; the transport removes it before sending.
 const SessionHeader = "X-Refreshstorm-Session"
@@ -139,6 +145,6 @@ func (s *Session) rebuildHeader() {
 	if s.header == nil {
 		s.header = make(http.Header, 4)
 	}
-	s.profile.FillRefreshHeader(s.header, s.Refresh, s.CSRF)
+	s.body = s.profile.WriteRefresh(s.header, s.Refresh, s.CSRF)
 	s.header[SessionHeader] = s.slotHdr
 }

@@ -19,13 +19,13 @@ func (p *Pool) Targeter(assign func(*Session)) vegeta.Targeter {
 		s := p.TryLease()
 		if s == nil {
 			p.dropped.Add(1)
-			t.Header = droppedHeader
+			t.Header, t.Body = droppedHeader, nil
 			return nil
 		}
 		if assign != nil {
 			assign(s)
 		}
-		t.Header = s.Header()
+		t.Header, t.Body = s.Header(), s.Body()
 		return nil
 	}
 }

@@ -154,10 +154,24 @@ func (s *stepper) verdictOf(sum *results.Summary) capacityFile {
 	return out
 }
 
-func newCapacityCmd() *cobra.Command {
+// capacityOptions are the scenario settings capacity takes; the load
+// plan (rate, duration, stages) is its own.
+var capacityOptions = append([]string{
+	"target", "credentials", "cookies", "sessions", "families-per-user", "max-workers",
+	"policy", "server-policy", "chaos", "seed", "out", "timeout", "idle-timeout",
+	"max-retry-after", "bootstrap-timeout", "allow-insecure-cookies",
+}, networkOptions...)
+
+// capacityDefaults differ from run's in one place: chaos is on, because
+// rotation that is correct at low load can fork under contention.
+func capacityDefaults() scenario {
 	sc := defaultScenario()
 	sc.Chaos = "concurrent=0.05"
-	var configPath string
+	return sc
+}
+
+func newCapacityCmd() *cobra.Command {
+	var settings *settings
 	var sloExprs []string
 	var minRate float64
 	st := stepper{start: 100, factor: 1.25, precision: 0.05, maxRate: 100000, samples: 1000,
@@ -179,32 +193,15 @@ Exit codes: 0 done (or at least --min-rate), 1 sustainable rate below
 --min-rate, 2 usage, 3 could not run, 130 interrupted.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			final := defaultScenario()
-			final.Chaos = sc.Chaos
-			if configPath != "" {
-				if err := loadScenario(configPath, &final); err != nil {
-					return err
-				}
+			final, err := settings.resolve()
+			if err != nil {
+				return err
 			}
-			overrideChanged(cmd.Flags(), &final, &sc)
 			return runCapacity(cmd, final, &st, sloExprs, minRate)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&configPath, "config", "", "scenario YAML file (target, profile, sessions, chaos…); flags override it")
-	f.StringVar(&sc.Target, "target", "", "base URL of the target; empty starts the embedded authserver")
-	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
-	f.StringVar(&sc.Chaos, "chaos", sc.Chaos, "chaos mix, as for run (\"\" for none)")
-	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy")
-	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server, e.g. strict,capacity=800/s")
-	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines")
-	f.StringVar(&sc.Cookies, "cookies", "", "CSV of ready sessions to import")
-	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold")
-	f.StringVar(&sc.Out, "out", "", "results directory (default results/<UTC timestamp>)")
-	f.IntVar(&sc.MaxWorkers, "max-workers", 0, "bound on concurrent requests (default: --sessions)")
-	f.Int64Var(&sc.Seed, "seed", sc.Seed, "seed for the choice of chaos events")
-	f.DurationVar(&sc.Timeout, "timeout", sc.Timeout, "per-request timeout")
-	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie")
+	settings = bindSettings(f, capacityDefaults, capacityOptions...)
 	f.StringArrayVar(&sloExprs, "slo", nil, "SLO expression in the threshold grammar (repeatable; replaces "+defaultSLOLatency+")")
 	f.Float64Var(&minRate, "min-rate", 0, "exit 1 if the sustainable rate is below this (CI gate)")
 	f.Float64Var(&st.start, "start-rate", st.start, "first step's rate")

@@ -83,7 +83,7 @@ func TestReportCmd(t *testing.T) {
 		t.Errorf("markdown: %d %q", code, out)
 	}
 	if out, code := execCmd(newReportCmd(), dir, "--format", "json"); code != exitPass || !strings.Contains(out, `"schema": "refreshstorm/report/v1"`) ||
-		!strings.Contains(out, `"race_logouts_per_1000"`) || !strings.Contains(out, `"schema": "refreshstorm/summary/v1"`) {
+		!strings.Contains(out, `"race_logouts_per_1000"`) || !strings.Contains(out, `"schema": "refreshstorm/summary/v2"`) {
 		t.Errorf("json: %d %q", code, out)
 	}
 	if out, code := execCmd(newReportCmd(), dir, "--format", "pdf"); code != exitUsage || !strings.Contains(out, `--format "pdf"`) {

@@ -89,7 +89,7 @@ func runHostileCases(t *testing.T) {
 			creds := writeFile(t, "users.csv", srv.CredentialsCSV())
 			out := filepath.Join(t.TempDir(), "r")
 			args := append([]string{"run", "--headless", "--target", srv.URL, "--credentials", creds,
-				"--sessions", "5", "--rate", "20", "--duration", "1s", "--out", out, "--timeout", "2s"}, tc.args...)
+				"--sessions", "5", "--rate", "20", "--duration", "1s", "--out", out, "--timeout", "2s", "--events", "all", "--vegeta-results"}, tc.args...)
 			// Bounded time: a hang fails here, not in the CI job's timeout.
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()

@@ -33,8 +33,13 @@ type liveView struct {
 
 func newLiveView(sc scenario, p *plan, target string, eng *attack.Engine, stdout, stderr io.Writer) *liveView {
 	v := &liveView{eng: eng, stdout: stdout, stderr: stderr}
-	if f, ok := stdout.(*os.File); ok && !sc.Headless && term.IsTerminal(int(f.Fd())) && term.IsTerminal(int(os.Stdin.Fd())) {
-		v.useTUI = true
+	if f, ok := stdout.(*os.File); ok && !sc.Headless {
+		var why string
+		v.useTUI, why = dashboard.Usable(os.Stdin, f)
+		if !v.useTUI && term.IsTerminal(int(f.Fd())) {
+			// A terminal the view cannot use: say why it is not shown.
+			fmt.Fprintf(stderr, "dashboard off: %s; showing progress lines\n", why)
+		}
 	}
 	v.header = dashboard.Header{Target: target, Policy: p.policy.String(), Chaos: p.chaos.String()}
 	if sc.Target == "" {

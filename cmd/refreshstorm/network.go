@@ -1,14 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
-
-	"github.com/spf13/pflag"
+	"time"
 
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
@@ -28,33 +27,18 @@ type network struct {
 	HTTP1              bool     `yaml:"http1"`
 	Headers            []string `yaml:"headers"`
 	HeaderPublic       []string `yaml:"header_public"`
+
+	Resolve         []string      `yaml:"resolve"`
+	MaxConnsPerHost int           `yaml:"max_conns_per_host"`
+	KeepAlive       bool          `yaml:"keepalive"`
+	ConnectTimeout  time.Duration `yaml:"connect_timeout"`
+	Proxy           string        `yaml:"proxy"`
 }
 
-func (n *network) flags(f *pflag.FlagSet) {
-	f.StringArrayVar(&n.CACerts, "ca-cert", nil, "PEM CA file trusted in addition to the system pool (repeatable)")
-	f.StringVar(&n.ClientCert, "client-cert", "", "PEM client certificate for mTLS (with --client-key)")
-	f.StringVar(&n.ClientKey, "client-key", "", "PEM private key of --client-cert")
-	f.StringVar(&n.TLSServerName, "tls-server-name", "", "TLS server name (SNI) and the name the certificate must carry")
-	f.BoolVar(&n.InsecureSkipVerify, "insecure-skip-verify", false, "do not verify the target's certificate (recorded loudly in the results)")
-	f.BoolVar(&n.HTTP2, "http2", false, "use HTTP/2 only (over TLS)")
-	f.BoolVar(&n.HTTP1, "http1", false, "never use HTTP/2")
-	f.StringArrayVar(&n.Headers, "header", nil, "'Name: value' sent on every request, e.g. a gateway key (repeatable; values are secrets)")
-	f.StringArrayVar(&n.HeaderPublic, "header-public", nil, "header NAME whose value may appear in results (repeatable)")
-}
-
-// networkOverrides are the flag → field copies for overrideChanged.
-func networkOverrides(dst, flags *network) map[string]func() {
-	return map[string]func(){
-		"ca-cert":              func() { dst.CACerts = append(dst.CACerts, flags.CACerts...) },
-		"client-cert":          func() { dst.ClientCert = flags.ClientCert },
-		"client-key":           func() { dst.ClientKey = flags.ClientKey },
-		"tls-server-name":      func() { dst.TLSServerName = flags.TLSServerName },
-		"insecure-skip-verify": func() { dst.InsecureSkipVerify = flags.InsecureSkipVerify },
-		"http2":                func() { dst.HTTP2 = flags.HTTP2 },
-		"http1":                func() { dst.HTTP1 = flags.HTTP1 },
-		"header":               func() { dst.Headers = append(dst.Headers, flags.Headers...) },
-		"header-public":        func() { dst.HeaderPublic = append(dst.HeaderPublic, flags.HeaderPublic...) },
-	}
+// defaultNetwork is the network part of the defaults: connections are
+// kept alive unless asked otherwise.
+func defaultNetwork() network {
+	return network{KeepAlive: true, ConnectTimeout: attack.DefaultConnectTimeout}
 }
 
 func (n network) options() attack.ClientOptions {
@@ -62,6 +46,8 @@ func (n network) options() attack.ClientOptions {
 		CACerts: n.CACerts, ClientCert: n.ClientCert, ClientKey: n.ClientKey,
 		ServerName: n.TLSServerName, InsecureSkipVerify: n.InsecureSkipVerify,
 		HTTP2: n.HTTP2, HTTP1: n.HTTP1,
+		Resolve: n.Resolve, MaxConnsPerHost: n.MaxConnsPerHost, NoKeepAlive: !n.KeepAlive,
+		ConnectTimeout: n.ConnectTimeout, Proxy: n.Proxy,
 	}
 }
 
@@ -113,13 +99,16 @@ func (n network) dial(conns int, target string, stderr io.Writer) (*attack.Wire,
 	if n.InsecureSkipVerify {
 		fmt.Fprintln(stderr, "WARNING: --insecure-skip-verify: the target's certificate is NOT verified")
 	}
-	u, err := url.Parse(target)
-	if err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
-		port := u.Port()
-		if port == "" {
-			port = "443"
+	if n.Proxy != "" {
+		// A proxy URL may carry a password.
+		if u, err := url.Parse(n.Proxy); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				scrub.Register(pw)
+			}
 		}
-		if err := attack.CheckTLS(net.JoinHostPort(u.Hostname(), port), t); err != nil {
+	}
+	if u, err := url.Parse(target); err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
+		if err := attack.CheckTLS(context.Background(), target, t); err != nil {
 			return nil, nil, withCode(exitCannotRun, err)
 		}
 	}
@@ -147,7 +136,20 @@ func (n network) echo(cfg map[string]any, wire *attack.Wire) {
 	cfg["insecure_skip_verify"] = n.InsecureSkipVerify
 	cfg["http2"] = n.HTTP2
 	cfg["http1"] = n.HTTP1
+	cfg["resolve"] = n.Resolve
+	cfg["max_conns_per_host"] = n.MaxConnsPerHost
+	cfg["keepalive"] = n.KeepAlive
+	cfg["connect_timeout"] = n.ConnectTimeout.String()
+	cfg["proxy"] = proxyEcho(n.Proxy)
 	if wire != nil {
 		cfg["protocols"] = wire.Protocols()
 	}
+}
+
+// proxyEcho is --proxy as the config echo shows it: without a password.
+func proxyEcho(p string) string {
+	if u, err := url.Parse(p); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return p
 }

@@ -49,7 +49,7 @@ func builtBinary(t *testing.T) string {
 // has begun.
 func startRun(t *testing.T, out string, signIn bool, extra ...string) (*exec.Cmd, *bytes.Buffer, *syncBuffer) {
 	t.Helper()
-	args := append([]string{"run", "--headless", "--duration", "60s", "--rate", "50", "--out", out}, extra...)
+	args := append([]string{"run", "--headless", "--duration", "60s", "--rate", "50", "--vegeta-results", "--out", out}, extra...)
 	cmd := exec.Command(builtBinary(t), args...)
 	var stdout bytes.Buffer
 	stderr := &syncBuffer{}

@@ -20,8 +20,12 @@ func newRootCmd() *cobra.Command {
 		SilenceErrors: true,
 		// cobra's --version prints this template; the same text as `version`.
 		Version: readBuildInfo().Version,
+		// Environment twins are read once the command line is parsed, so
+		// a flag given explicitly wins over its variable.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return applyEnv(cmd) },
 	}
 	root.SetVersionTemplate(readBuildInfo().String())
 	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
+	addCompletions(root)
 	return root
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"math"
 	"net/http"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
@@ -26,8 +24,14 @@ import (
 )
 
 func newRunCmd() *cobra.Command {
-	sc := defaultScenario()
-	var configPath string
+	return runCommand(func(cmd *cobra.Command, sc scenario) error {
+		return runScenario(cmd.Context(), sc, cmd.OutOrStdout(), cmd.ErrOrStderr())
+	})
+}
+
+// runCommand is `run` with what it does once its settings are resolved.
+func runCommand(do func(*cobra.Command, scenario) error) *cobra.Command {
+	var settings *settings
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Run a load and chaos test against a refresh endpoint",
@@ -41,95 +45,15 @@ configuration error, 3 could not run (target unreachable, bootstrap failed),
 130 interrupted (results still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			final := defaultScenario()
-			if configPath != "" {
-				if err := loadScenario(configPath, &final); err != nil {
-					return err
-				}
+			sc, err := settings.resolve()
+			if err != nil {
+				return err
 			}
-			overrideChanged(cmd.Flags(), &final, &sc)
-			return runScenario(cmd.Context(), final, cmd.OutOrStdout(), cmd.ErrOrStderr())
+			return do(cmd, sc)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&configPath, "config", "", "scenario YAML file; flags given explicitly override it")
-	f.StringVar(&sc.Target, "target", "", "base URL of the target; empty starts the embedded authserver on 127.0.0.1")
-	f.IntVar(&sc.Sessions, "sessions", sc.Sessions, "virtual sessions (one token family each)")
-	f.Float64Var(&sc.Rate, "rate", sc.Rate, "refreshes per second; 0 = as fast as the target answers, bounded by --max-workers")
-	f.DurationVar(&sc.Duration, "duration", sc.Duration, "how long the load runs")
-	f.BoolVar(&sc.AbortOnFail, "abort-on-fail", false, "end the run early once any threshold fails (or mark one expression with a ! suffix)")
-	f.DurationVar(&sc.AbortAfter, "abort-after", sc.AbortAfter, "abort thresholds are checked only after this much of the run")
-	f.StringVar(&sc.Stages.Spec, "stages", "", "load plan instead of --rate/--duration: [NAME=]DUR:SHAPE[:warmup],… with SHAPE R, A->B, step(A,B,N) or sine(BASE,AMP,PERIOD)")
-	f.StringVar(&sc.Chaos, "chaos", "", "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)")
-	f.StringVar(&sc.Policy, "policy", sc.Policy, "declared rotation policy: strict | grace=10s, optionally ,reuse=revoke-family|reject")
-	f.StringVar(&sc.ServerPolicy, "server-policy", "", "policy of the embedded server (default: the declared --policy); grammar in: refreshstorm serve --help")
-	f.StringVar(&sc.Credentials, "credentials", "", "CSV of identifier,password lines (--target needs this or --cookies)")
-	f.StringVar(&sc.Cookies, "cookies", "", "CSV of refresh[,csrf[,access]] lines: ready sessions to import instead of signing in (at most --sessions are used)")
-	f.IntVar(&sc.FamiliesPerUser, "families-per-user", sc.FamiliesPerUser, "token families each user may hold (keep under the server's cap)")
-	f.StringVar(&sc.Out, "out", "", "results directory (default runs/<UTC timestamp>)")
-	f.BoolVar(&sc.Headless, "headless", false, "no dashboard: one progress line per interval on stderr")
-	f.StringArrayVar(&sc.Thresholds, "threshold", nil, "pass/fail condition, e.g. latency.p99<250ms (repeatable; adds to the defaults)")
-	f.IntVar(&sc.MaxWorkers, "max-workers", 0, "bound on concurrent requests (default: --sessions)")
-	f.StringVar(&sc.Shard, "shard", "", "run shard i of n (i/n, 1-based): a disjoint slice of users and 1/n of the rate; job/n takes i from JOB_COMPLETION_INDEX")
-	f.Int64Var(&sc.Seed, "seed", sc.Seed, "seed for the choice of chaos events")
-	f.DurationVar(&sc.Timeout, "timeout", sc.Timeout, "per-request timeout")
-	f.DurationVar(&sc.TimingMargin, "timing-margin", sc.TimingMargin, "outcomes this close to the grace window are indeterminate")
-	f.DurationVar(&sc.ProbeMargin, "probe-margin", sc.ProbeMargin, "wait grace + this before re-probing a revoked family (zombie check)")
-	f.BoolVar(&sc.AllowInsecure, "allow-insecure-cookies", false, "do not require Secure/HttpOnly/Path=/ on the refresh cookie (dev targets)")
-	f.StringVar(&sc.MetricsAddr, "metrics-addr", "", "serve Prometheus metrics on this address, e.g. 127.0.0.1:9464")
-	f.DurationVar(&sc.Interval, "progress-interval", sc.Interval, "interval of headless progress lines")
-	sc.Network.flags(f)
-	f.StringVar(&sc.Baseline, "baseline", "", "results directory to compare this run with at the end; a regression fails the run")
-	f.BoolVar(&sc.BaselineForce, "baseline-force", false, "compare with a --baseline of another scenario anyway")
-	f.StringArrayVar(&sc.Tolerances, "tolerance", nil, "tolerance of the --baseline comparison, METRIC=VALUE, e.g. latency.p99=10% (repeatable)")
-	f.DurationVar(&sc.IdleTimeout, "idle-timeout", sc.IdleTimeout, "close idle connections after this; keep it below the target's keep-alive timeout")
-	f.DurationVar(&sc.MaxRetryAfter, "max-retry-after", sc.MaxRetryAfter, "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap")
-	f.DurationVar(&sc.BootstrapTimeout, "bootstrap-timeout", sc.BootstrapTimeout, "deadline for signing every session in")
+	settings = bindSettings(cmd.Flags(), defaultScenario)
 	return cmd
-}
-
-// overrideChanged copies the flags the user gave explicitly over the
-// scenario file's values.
-func overrideChanged(fs *pflag.FlagSet, dst, flags *scenario) {
-	set := map[string]func(){
-		"target":                 func() { dst.Target = flags.Target },
-		"sessions":               func() { dst.Sessions = flags.Sessions },
-		"rate":                   func() { dst.Rate = flags.Rate },
-		"duration":               func() { dst.Duration = flags.Duration },
-		"stages":                 func() { dst.Stages = flags.Stages },
-		"abort-on-fail":          func() { dst.AbortOnFail = flags.AbortOnFail },
-		"abort-after":            func() { dst.AbortAfter = flags.AbortAfter },
-		"chaos":                  func() { dst.Chaos = flags.Chaos },
-		"policy":                 func() { dst.Policy = flags.Policy },
-		"server-policy":          func() { dst.ServerPolicy = flags.ServerPolicy },
-		"credentials":            func() { dst.Credentials = flags.Credentials },
-		"cookies":                func() { dst.Cookies = flags.Cookies },
-		"families-per-user":      func() { dst.FamiliesPerUser = flags.FamiliesPerUser },
-		"out":                    func() { dst.Out = flags.Out },
-		"headless":               func() { dst.Headless = flags.Headless },
-		"threshold":              func() { dst.Thresholds = append(dst.Thresholds, flags.Thresholds...) },
-		"max-workers":            func() { dst.MaxWorkers = flags.MaxWorkers },
-		"shard":                  func() { dst.Shard = flags.Shard },
-		"seed":                   func() { dst.Seed = flags.Seed },
-		"timeout":                func() { dst.Timeout = flags.Timeout },
-		"timing-margin":          func() { dst.TimingMargin = flags.TimingMargin },
-		"probe-margin":           func() { dst.ProbeMargin = flags.ProbeMargin },
-		"allow-insecure-cookies": func() { dst.AllowInsecure = flags.AllowInsecure },
-		"metrics-addr":           func() { dst.MetricsAddr = flags.MetricsAddr },
-		"progress-interval":      func() { dst.Interval = flags.Interval },
-		"baseline":               func() { dst.Baseline = flags.Baseline },
-		"baseline-force":         func() { dst.BaselineForce = flags.BaselineForce },
-		"tolerance":              func() { dst.Tolerances = append(dst.Tolerances, flags.Tolerances...) },
-		"idle-timeout":           func() { dst.IdleTimeout = flags.IdleTimeout },
-		"max-retry-after":        func() { dst.MaxRetryAfter = flags.MaxRetryAfter },
-		"bootstrap-timeout":      func() { dst.BootstrapTimeout = flags.BootstrapTimeout },
-	}
-	maps.Copy(set, networkOverrides(&dst.Network, &flags.Network))
-	fs.Visit(func(f *pflag.Flag) {
-		if apply, ok := set[f.Name]; ok {
-			apply()
-		}
-	})
 }
 
 // plan is a validated scenario, ready to run.
@@ -150,6 +74,7 @@ type plan struct {
 	finish    func(sum *results.Summary, outDir string, stdout io.Writer) error
 	sessions  int // this shard's share of the sessions
 	baseline  *baseline
+	files     results.DirOptions
 }
 
 // validate turns a scenario into a plan; every problem is a usage error.
@@ -188,6 +113,15 @@ func validate(sc scenario) (*plan, error) {
 	case sc.Target != "" && sc.ServerPolicy != "":
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
 	}
+	if p.files.EventsEvery, err = results.ParseEvents(sc.Events); err != nil {
+		return nil, usageError("--events %v", err)
+	}
+	if sc.VegetaResults != "" {
+		if err := results.ParseVegetaResults(sc.VegetaResults); err != nil {
+			return nil, usageError("--vegeta-results %v", err)
+		}
+	}
+	p.files.VegetaResults, p.files.Gzip = sc.VegetaResults, sc.Gzip
 	if err := checkProfile(sc.Profile); err != nil {
 		return nil, err
 	}
@@ -368,7 +302,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	if outDir == "" {
 		outDir = "runs/" + time.Now().UTC().Format("20060102T150405Z")
 	}
-	dir, err := results.CreateDir(outDir)
+	dir, err := results.CreateDirWith(outDir, p.files)
 	if err != nil {
 		return withCode(exitUsage, fmt.Errorf("--out: %w", err))
 	}

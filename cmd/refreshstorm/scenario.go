@@ -53,6 +53,10 @@ type scenario struct {
 	MaxRetryAfter    time.Duration `yaml:"max_retry_after"`
 	BootstrapTimeout time.Duration `yaml:"bootstrap_timeout"`
 
+	Events        string `yaml:"events"`
+	VegetaResults string `yaml:"vegeta_results"`
+	Gzip          bool   `yaml:"gzip"`
+
 	Network network `yaml:",inline"`
 
 	// Profile overrides endpoint paths, cookie, header and field names.
@@ -76,6 +80,8 @@ func defaultScenario() scenario {
 		BootstrapTimeout: 2 * time.Minute,
 		Seed:             1,
 		AbortAfter:       5 * time.Second,
+		Events:           "sampled",
+		Network:          defaultNetwork(),
 	}
 }
 

@@ -93,7 +93,7 @@ func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 			codes[i], stdout, stderr = execCLI(t, context.Background(), "run", "--headless", "--target", ts.URL, "--credentials", creds,
 				"--sessions", "40", "--rate", "120", "--duration", "2s", "--shard", fmt.Sprintf("%d/2", i+1),
 				"--chaos", "lost-response=0.05,concurrent=0.05:3,replay=0.05:200ms,csrf=0.05,stale-cookie=0.05",
-				"--probe-margin", "200ms", "--out", dirs[i])
+				"--probe-margin", "200ms", "--vegeta-results", "--events", "all", "--out", dirs[i])
 			outs[i] = stdout + stderr
 		}()
 	}

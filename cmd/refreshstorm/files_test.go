@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/refreshstorm/refreshstorm/results"
+)
+
+// By default a run writes sampled events and no results.bin; --gzip and
+// --vegeta-results compress and add, and report reads what was written.
+func TestRunResultFileOptions(t *testing.T) {
+	base := t.TempDir()
+	plain, gz := filepath.Join(base, "plain"), filepath.Join(base, "gz")
+	common := []string{"run", "--headless", "--sessions", "10", "--rate", "100", "--duration", "1s"}
+	if code, _, stderr := execCLI(t, context.Background(), append(common, "--out", plain)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := execCLI(t, context.Background(), append(common, "--out", gz, "--gzip", "--events", "1/4", "--vegeta-results")...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(plain, results.FileResultsBin)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("results.bin without --vegeta-results: %v", err)
+	}
+	for _, f := range []string{"events.csv.gz", "results.bin.gz", results.FileReport} {
+		if fi, err := os.Stat(filepath.Join(gz, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(gz, results.FileSummaryJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s results.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Files == nil || s.Files.EventsSample != "1/4" || s.Files.Events != "events.csv.gz" || s.Files.VegetaResults != "results.bin.gz" ||
+		s.Files.EventsRows == 0 || s.Files.EventsRows >= s.Requests.Total {
+		t.Errorf("files %+v for %d requests", s.Files, s.Requests.Total)
+	}
+	os.Remove(filepath.Join(gz, results.FileReport))
+	if code, _, stderr := execCLI(t, context.Background(), "report", gz, "--format", "html"); code != 0 {
+		t.Errorf("report of a gzip directory: exit %d %s", code, stderr)
+	}
+	if html, err := os.ReadFile(filepath.Join(gz, results.FileReport)); err != nil || !strings.Contains(string(html), `"ok_rotated":[`) {
+		t.Errorf("report.html from events.csv.gz has no per-second outcomes: %v", err)
+	}
+	for _, bad := range [][]string{{"--events", "half"}, {"--vegeta-results=/tmp/r.bin"}} {
+		code, _, stderr := execCLI(t, context.Background(), append(common, append(bad, "--out", filepath.Join(base, "bad"))...)...)
+		if code != exitUsage || !strings.Contains(stderr, strings.SplitN(bad[0], "=", 2)[0]) {
+			t.Errorf("%v: exit %d, %q", bad, code, stderr)
+		}
+	}
+}
