@@ -29,7 +29,7 @@ func writeRun(t testing.TB, path string, start time.Time, obs []Observation, met
 }
 
 // writeRunWith is writeRun with a choice of streamed files.
-func writeRunWith(t *testing.T, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold, opts DirOptions) *Summary {
+func writeRunWith(t testing.TB, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold, opts DirOptions) *Summary {
 	t.Helper()
 	d, err := CreateDirWith(path, opts)
 	if err != nil {
