@@ -71,10 +71,10 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 		})}, MergeOptions{}, "events.csv.partial: left by a run that did not finish"},
 		{"same shard copied", []string{one, two, damaged("copy", func(string) {})}, MergeOptions{}, "both are shard 2/2"},
 		{"missing shard", []string{one}, MergeOptions{}, "shard 2/2 missing"},
-		{"timeline second beyond the run", []string{one, damaged("farsecond", appendTo(FileTimeline, "2000000000,1,1,1,0,0,1,1,1\n"))}, MergeOptions{}, "outside the run"},
-		{"negative timeline second", []string{one, damaged("negsecond", appendTo(FileTimeline, "-5,1,1,1,0,0,1,1,1\n"))}, MergeOptions{}, "outside the run"},
+		{"timeline second beyond the run", []string{one, damaged("farsecond", repeatLastRow(FileTimeline, "2000000000"))}, MergeOptions{}, "outside the run"},
+		{"negative timeline second", []string{one, damaged("negsecond", repeatLastRow(FileTimeline, "-5"))}, MergeOptions{}, "outside the run"},
 		{"shards started years apart", []string{one, damaged("year1", replaceIn(FileSummaryJSON, testStart.Format("2006-01-02"), "0001-01-02"))}, MergeOptions{}, "apart"},
-		{"huge timeline cell", []string{one, damaged("hugecell", appendTo(FileTimeline, strings.Repeat("9x", 50_000)+",1,1,1,0,0,1,1,1\n"))}, MergeOptions{}, "timeline.csv"},
+		{"huge timeline cell", []string{one, damaged("hugecell", repeatLastRow(FileTimeline, strings.Repeat("9x", 50_000)))}, MergeOptions{}, "timeline.csv"},
 		{"copy even with allow-partial", []string{two, damaged("copy2", func(string) {})}, MergeOptions{AllowPartial: true}, "both are shard 2/2"},
 	}
 	for i, c := range cases {
@@ -109,11 +109,15 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 	}
 }
 
-func appendTo(file, text string) func(dir string) {
+// repeatLastRow appends a copy of a CSV file's last row with its first
+// field replaced.
+func repeatLastRow(file, first string) func(dir string) {
 	return func(dir string) {
-		f, _ := os.OpenFile(filepath.Join(dir, file), os.O_APPEND|os.O_WRONLY, 0)
-		f.WriteString(text)
-		f.Close()
+		p := filepath.Join(dir, file)
+		b, _ := os.ReadFile(p)
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		_, rest, _ := strings.Cut(lines[len(lines)-1], ",")
+		os.WriteFile(p, append(b, first+","+rest+"\n"...), 0o644)
 	}
 }
 
