@@ -96,6 +96,11 @@ type Engine struct {
 	stopOnce sync.Once
 	stopCh   chan struct{}
 
+	// faultRT sends requests picked for net chaos over their own faulted
+	// connections; partition is the --chaos window. Both nil without them.
+	faultRT   http.RoundTripper
+	partition *partition
+
 	eventSeq    atomic.Uint64
 	csrfSeq     atomic.Uint64
 	replaySeq   atomic.Uint64
@@ -145,13 +150,28 @@ func New(cfg Config) (*Engine, error) {
 		events:  make(chan event, 4096),
 		stopCh:  make(chan struct{}),
 	}
-	e.direct = &http.Client{Transport: cfg.Transport, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
+	if err := e.setUpNetChaos(); err != nil {
+		return nil, err
+	}
+	var direct http.RoundTripper = cfg.Transport
+	if e.partition != nil {
+		direct = partitionGate{e: e, next: cfg.Transport}
+	}
+	e.direct = &http.Client{Transport: direct, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
 	e.maxEventDur = cfg.Policy.Grace + cfg.ProbeMargin + 2*cfg.Timeout
 	if it := cfg.Chaos.item(ChaosReplay); it.Fraction > 0 {
 		e.maxEventDur += it.Delay
 	}
 	if it := cfg.Chaos.item(ChaosLostResponse); it.Fraction > 0 {
 		e.maxEventDur += it.Delay
+	}
+	for _, k := range []ChaosKind{ChaosNetLatency, ChaosNetStall} {
+		if it := cfg.Chaos.item(k); it.Fraction > 0 {
+			e.maxEventDur += it.Delay + it.Jitter
+		}
+	}
+	if cfg.Chaos.item(ChaosNetReset).Fraction > 0 {
+		e.maxEventDur += defaultRetryDelay
 	}
 	return e, nil
 }

@@ -67,7 +67,19 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	kind := ChaosKind(s.Chaos)
 	s.Chaos = 0
+	if e.partition != nil {
+		if e.partitioned() {
+			return e.refuse(s, req), nil
+		}
+		if e.healed(s) {
+			kind = ChaosPartition
+		}
+	}
 	switch kind {
+	case ChaosNetLatency, ChaosNetStall:
+		return e.netDelay(s, req, kind)
+	case ChaosNetReset:
+		return e.netReset(s, req)
 	case ChaosConcurrent:
 		return e.concurrent(s, req)
 	case ChaosLostResponse:
@@ -131,11 +143,16 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 // (which is longer): when the client's timer won, net/http dropped the
 // annotated answer and the collector could only call it a transport error.
 func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
+	return e.sendOn(e.next, req, s)
+}
+
+// sendOn is send over rt: the run's transport, or a faulted connection.
+func (e *Engine) sendOn(rt http.RoundTripper, req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
 	ctx, cancel := context.WithTimeout(req.Context(), e.cfg.Timeout)
 	defer cancel()
 	req = req.WithContext(ctx)
 	timedOut := func(err error) bool { return isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded) }
-	resp, err := e.next.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		return synthetic(req, "transport error: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
 	}
