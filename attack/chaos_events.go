@@ -36,7 +36,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		e.afterFailedRefresh(s, j)
 		return resp, nil
 	}
-	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.cfg.Chaos.item(ChaosLostResponse).Delay)
+	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.chaosItem(ChaosLostResponse).Delay)
 	return resp, nil
 }
 
@@ -92,7 +92,7 @@ type burstResult struct {
 // (two tabs refreshing at once).
 func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosConcurrent)
-	n := e.cfg.Chaos.item(ChaosConcurrent).N
+	n := e.chaosItem(ChaosConcurrent).N
 	burst := make([]burstResult, n)
 	reqs := make([]*http.Request, n)
 	reqs[0] = req
@@ -390,7 +390,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
 	}
 	stolen, _ := s.Ancestor(depth)
-	d := e.cfg.Chaos.item(ChaosReplay).Delay
+	d := e.chaosItem(ChaosReplay).Delay
 	if !wait.For(ctx, d-time.Since(stolen.RotatedAt)) {
 		e.release(s)
 		return

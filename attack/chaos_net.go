@@ -2,6 +2,7 @@ package attack
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"net/http"
 	"time"
@@ -14,7 +15,7 @@ import (
 // client got, it returns the call, which knows what the server really
 // answered (call.answer) and whether a stall kept the request from it.
 func (e *Engine) sendFaulted(req *http.Request, s *targets.Session, kind ChaosKind) (*http.Response, oracle.Reply, *faultCall) {
-	it := e.cfg.Chaos.item(kind)
+	it := e.chaosItem(kind)
 	call := &faultCall{kind: kind, delay: it.Delay}
 	if kind == ChaosNetLatency && it.Jitter > 0 {
 		call.delay += time.Duration(rand.Int64N(int64(2*it.Jitter)+1)) - it.Jitter
@@ -25,14 +26,15 @@ func (e *Engine) sendFaulted(req *http.Request, s *targets.Session, kind ChaosKi
 }
 
 // netDelay is net-latency and net-stall: the refresh goes through late,
-// or not at all when the hold outlasts --timeout. A request stalled
-// half-sent never reached the server, so its family is still in step.
+// or not at all when the hold outlasts the timeout. A request still held
+// back, wholly or half-sent, when the client gave up never reached the
+// server, so its family is still in step.
 func (e *Engine) netDelay(s *targets.Session, req *http.Request, kind ChaosKind) (*http.Response, error) {
 	e.injected(kind)
 	resp, reply, call := e.sendFaulted(req, s, kind)
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
-	if reply.NoResponse && call.stalled.Load() && call.answer() == nil {
-		j.Detail = "stalled half-sent until the timeout: the server never had the request"
+	if reply.NoResponse && call.unsent.Load() {
+		j.Detail = "held back until the client gave up: the server never had the whole request"
 		annotate(resp.Header, s, j, kind)
 		e.pool.Release(s)
 		return resp, nil
@@ -75,8 +77,13 @@ func (e *Engine) netReset(s *targets.Session, req *http.Request) (*http.Response
 func (e *Engine) setUpNetChaos() error {
 	e.partition = newPartition(e.cfg.Chaos, e.pool.Len())
 	faulted := false
-	for _, it := range e.cfg.Chaos.Items {
-		faulted = faulted || (it.Kind.isNet() && it.Fraction > 0)
+	for i, sp := range e.allChaos() {
+		for _, it := range sp.Items {
+			faulted = faulted || (it.Kind.isNet() && it.Fraction > 0)
+			if i > 0 && it.Kind == ChaosPartition && it.Delay > 0 && sp.String() != e.cfg.Chaos.String() {
+				return errors.New("attack: a partition window is a time of the whole run: give it in the run's chaos, not a stage's")
+			}
+		}
 	}
 	if !faulted {
 		return nil
@@ -90,4 +97,22 @@ func (e *Engine) setUpNetChaos() error {
 		e.faultRT = w.Via(f)
 	}
 	return nil
+}
+
+// netEventDur is the longest a network fault adds to one event: the
+// longest hold, or net-reset's retry delay.
+func (e *Engine) netEventDur() time.Duration {
+	var d time.Duration
+	for _, sp := range e.allChaos() {
+		for _, it := range sp.Items {
+			switch {
+			case it.Fraction <= 0:
+			case it.Kind == ChaosNetLatency || it.Kind == ChaosNetStall:
+				d = max(d, it.Delay+it.Jitter)
+			case it.Kind == ChaosNetReset:
+				d = max(d, defaultRetryDelay)
+			}
+		}
+	}
+	return d
 }

@@ -38,20 +38,22 @@ func (c *faultConn) Write(p []byte) (int, error) {
 	c.wrote = true
 	switch c.call.kind {
 	case ChaosNetLatency:
+		c.call.unsent.Store(true)
 		if !c.sleep(c.call.delay) {
 			return 0, net.ErrClosed
 		}
+		c.call.unsent.Store(false)
 	case ChaosNetStall:
 		half := len(p) / 2
 		n, err := c.Conn.Write(p[:half])
 		if err != nil {
 			return n, err
 		}
-		c.call.stalled.Store(true)
+		c.call.unsent.Store(true)
 		if !c.sleep(c.call.delay) {
 			return n, net.ErrClosed
 		}
-		c.call.stalled.Store(false)
+		c.call.unsent.Store(false)
 		m, err := c.Conn.Write(p[half:])
 		return n + m, err
 	}

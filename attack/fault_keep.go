@@ -23,9 +23,9 @@ type faultCall struct {
 	h2    bool
 	req   *http.Request
 
-	// stalled is set while a stall holds a half-written request: the
-	// server cannot have answered it.
-	stalled atomic.Bool
+	// unsent is set while the request is held back, wholly (latency) or
+	// half-written (stall): the server cannot have answered it.
+	unsent atomic.Bool
 
 	mu   sync.Mutex
 	kept *keptAnswer
