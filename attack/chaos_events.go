@@ -33,11 +33,17 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosLostResponse)
 	if !j.Accepted {
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 		return resp, nil
 	}
-	ghost, ghostAccess := reply.NewRefresh, reply.NewAccess
-	delay := e.chaosItem(ChaosLostResponse).Delay
+	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.chaosItem(ChaosLostResponse).Delay)
+	return resp, nil
+}
+
+// retryLost is the client's side of a lost answer (the lost-response and
+// net-reset kinds): the server rotated to ghost at received, the client
+// never learned it, and after delay it retries with its old token.
+func (e *Engine) retryLost(s *targets.Session, kind ChaosKind, ghost, ghostAccess string, received time.Time, delay time.Duration) {
 	e.goAsync(func(ctx context.Context) {
 		if !wait.For(ctx, delay-time.Since(received)) {
 			s.Rotate(ghost, ghostAccess, received)
@@ -52,7 +58,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		}
 		retry, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
 		jr := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, retry)
-		e.observe(results.KindDuplicate, ChaosLostResponse, s, sent, lat, retry.Status, jr)
+		e.observe(results.KindDuplicate, kind, s, sent, lat, retry.Status, jr)
 		switch {
 		case jr.Accepted:
 			s.Rotate(retry.NewRefresh, retry.NewAccess, time.Now())
@@ -63,7 +69,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 			e.emit(event{kind: evRaceLogout})
 			s.State = oracle.FamilyRevokedSpuriously
 			if jr.SuspectReuse {
-				e.followRevocation(ctx, s, ChaosLostResponse, ghost, ghostAccess)
+				e.followRevocation(ctx, s, kind, ghost, ghostAccess)
 			}
 		case jr.Outcome == oracle.Indeterminate:
 			e.replaceFamily(ctx, s) // the client cannot know which token lives
@@ -73,7 +79,6 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		}
 		e.endEvent(ctx, s)
 	})
-	return resp, nil
 }
 
 // burstResult is one request of a concurrent burst.
@@ -322,7 +327,7 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 			e.endEvent(ctx, s)
 		})
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -371,7 +376,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 		s.State = oracle.FamilyRevokedSpuriously
 		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -390,7 +395,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 		}
 		e.observe(results.KindRefresh, ChaosReplay, s, sent, lat, reply.Status, j)
 		if !j.Accepted {
-			e.afterFailedRefresh(s, j)
+			e.afterFailedRefresh(s, j, reply)
 			return
 		}
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
@@ -69,7 +70,19 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	kind := ChaosKind(s.Chaos)
 	s.Chaos = 0
+	if e.partition != nil {
+		if e.partitioned() {
+			return e.refuse(s, req), nil
+		}
+		if e.healed(s) {
+			kind = ChaosPartition
+		}
+	}
 	switch kind {
+	case ChaosNetLatency, ChaosNetStall:
+		return e.netDelay(s, req, kind)
+	case ChaosNetReset:
+		return e.netReset(s, req)
 	case ChaosConcurrent:
 		return e.concurrent(s, req)
 	case ChaosLostResponse:
@@ -104,14 +117,15 @@ func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*
 		e.pool.Release(s)
 		return resp, nil
 	}
-	e.afterFailedRefresh(s, j)
+	e.afterFailedRefresh(s, j, reply)
 	return resp, nil
 }
 
 // afterFailedRefresh decides what a not-accepted refresh by a legitimate
 // client means for its session: keep it (throttled, outage) or replace
 // its family (logged out, or the client can no longer know its token).
-func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
+// A session told to come back later rests for as long as it was asked.
+func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement, reply oracle.Reply) {
 	switch {
 	case j.Rejected:
 		s.State = oracle.FamilyRevokedSpuriously
@@ -119,10 +133,36 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 		// The server may have rotated without the client learning the child.
 		s.State = oracle.FamilyDesync
 	default:
+		if rest := e.restFor(reply); rest > 0 {
+			e.goAsync(func(ctx context.Context) {
+				wait.For(ctx, rest)
+				e.pool.Release(s)
+			})
+			return
+		}
 		e.pool.Release(s)
 		return
 	}
 	e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
+}
+
+// restFor is how long a session rests after a throttling or "try again
+// later" answer (429, 503, 409, 423) that carries Retry-After: the time
+// asked, at most --max-retry-after. A well-behaved client does the same,
+// and a session hammering a target that asked for a pause would measure
+// the throttle, not the rotation. The session is not idle meanwhile, so
+// ticks that find no idle session show as dropped.
+func (e *Engine) restFor(r oracle.Reply) time.Duration {
+	switch r.Status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusConflict, http.StatusLocked:
+	default:
+		return 0
+	}
+	limit := e.cfg.Bootstrap.MaxRetryAfter
+	if limit <= 0 {
+		limit = targets.DefaultMaxRetryAfter
+	}
+	return min(r.RetryAfter, limit)
 }
 
 // send performs one request and reads the reply whole. The response it
@@ -132,13 +172,18 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 // The deadline is the request's own: vegeta's client sets --timeout on
 // every request it sends, and refreshDirect sets it on the others.
 func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
+	return e.sendOn(e.next, req, s)
+}
+
+// sendOn is send over rt: the run's transport, or a faulted connection.
+func (e *Engine) sendOn(rt http.RoundTripper, req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
 	// net/http's client cancels on a timer of its own, which may fire a
 	// moment before the context's: past the deadline is a timeout either way.
 	timedOut := func(err error) bool {
 		d, ok := req.Context().Deadline()
 		return isTimeout(err) || errors.Is(req.Context().Err(), context.DeadlineExceeded) || (ok && !time.Now().Before(d))
 	}
-	resp, err := e.next.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		return synthetic(req, "transport error: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
 	}
@@ -160,6 +205,9 @@ func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, or
 		e.configFault(reply)
 	}
 	reply.FamilyID = ownFamilyID(reply.FamilyID, s)
+	if resp.StatusCode >= 400 {
+		reply.RetryAfter = targets.RetryAfter(resp.Header)
+	}
 	return resp, reply
 }
 

@@ -1,5 +1,7 @@
 package oracle
 
+import "time"
+
 // Reply is what a profile read from a refresh response: the facts the
 // oracle judges. It holds the new tokens so the session can adopt them;
 // the oracle only compares them.
@@ -32,4 +34,7 @@ type Reply struct {
 	// ConfigError names a rejection of the client itself (invalid_client,
 	// unauthorized_client): the harness is misconfigured, not the token.
 	ConfigError string
+	// RetryAfter is the answer's Retry-After (0 if absent): how long the
+	// target asks this client to wait before its next request.
+	RetryAfter time.Duration
 }
