@@ -30,7 +30,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	e.injected(ChaosLostResponse)
 	resp, reply := e.send(req, s)
 	received := time.Now()
-	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, ChaosLostResponse)
 	if !j.Accepted {
 		e.afterFailedRefresh(s, j)
@@ -140,8 +140,14 @@ func (e *Engine) judgeBurst(s *targets.Session, burst []burstResult) int {
 	}
 	head := oracle.Attempt{Family: s.Family, Token: s.Refresh}
 	if primary < 0 {
-		for i := range burst {
+		// Nothing accepted: every reply judges the newest token, but an
+		// eviction of it is one eviction, whatever the burst's size.
+		burst[0].j = e.judgeHead(s, burst[0].reply)
+		for i := 1; i < len(burst); i++ {
 			burst[i].j = oracle.Judge(head, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
+			if burst[i].j.Outcome == oracle.FailUnexpectedLogout && burst[0].j.Outcome == oracle.Indeterminate {
+				burst[i].j.Outcome, burst[i].j.Detail = burst[0].j.Outcome, burst[0].j.Detail
+			}
 		}
 		return 0
 	}
@@ -372,7 +378,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 	depth := 1 + int(e.replaySeq.Add(1)%2)
 	if depth == 2 {
 		reply, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
-		j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+		j := e.judgeHead(s, reply)
 		if ctx.Err() != nil {
 			e.release(s)
 			return

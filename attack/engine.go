@@ -77,6 +77,9 @@ type Report struct {
 	RequestedPerSecond []float64
 	Aborted            *results.Abort    // why Abort ended the run
 	Spread             results.Quantiles // send-time spread of concurrent bursts
+	// ConfigProblem says why the run was stopped for the harness's own
+	// configuration (a family-cap spiral), "" when it was not.
+	ConfigProblem string
 }
 
 // Engine runs one attack. Create it with New, call Run once.
@@ -103,6 +106,7 @@ type Engine struct {
 	start       time.Time
 	latest      atomic.Pointer[results.Snapshot]
 	maxEventDur time.Duration
+	spiral      *capSpiral
 }
 
 var errNoPool = errors.New("attack: config has no session pool")
@@ -146,6 +150,7 @@ func New(cfg Config) (*Engine, error) {
 		stopCh:  make(chan struct{}),
 	}
 	e.direct = &http.Client{Transport: cfg.Transport, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
+	e.spiral = newCapSpiral(cfg.Pool.Sessions(), len(cfg.Creds))
 	e.maxEventDur = cfg.Policy.Grace + cfg.ProbeMargin + 2*cfg.Timeout
 	if it := cfg.Chaos.item(ChaosReplay); it.Fraction > 0 {
 		e.maxEventDur += it.Delay
@@ -286,9 +291,10 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	})
 
 	rep := &Report{
-		Elapsed:     time.Since(e.start),
-		Stopped:     stopped.Load() || ctx.Err() != nil,
-		RateChanges: e.pacer.Changes(),
+		Elapsed:       time.Since(e.start),
+		Stopped:       stopped.Load() || ctx.Err() != nil,
+		RateChanges:   e.pacer.Changes(),
+		ConfigProblem: e.spiral.Problem(),
 	}
 	e.reportStages(rep)
 	c.finish(rep)
