@@ -1,5 +1,14 @@
 package dashboard
 
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// helpKeyW is the width of the key column of the help.
+const helpKeyW = 10
+
 // helpLines is the overlay shown by '?': the keys and how to read the view.
 func (m Model) helpLines(w int) []string {
 	st := m.st
@@ -10,7 +19,7 @@ func (m Model) helpLines(w int) []string {
 		{"+ / -", "raise / lower the requested rate by 10% (not at max rate)"},
 		{"? / esc", "close this help"},
 		{"", ""},
-		{"verdict", "FAILING when any fail_* > 0, or transport_error + timeout >= 1% of requests"},
+		{"verdict", "FAILING when any threshold is lost (judged once a second, as at the end), any fail_* > 0, or transport_error + timeout >= 1% of requests"},
 		{"now", "achieved rate of the last complete second"},
 		{"run corr", "latency measured from the scheduled send time (coordinated omission)"},
 		{"dropped", "pacer ticks that found no idle session"},
@@ -18,7 +27,14 @@ func (m Model) helpLines(w int) []string {
 	}
 	lines := []string{st.heading("help", w)}
 	for _, e := range entries {
-		lines = append(lines, fit(pad(st.accent.Render(e[0]), 10)+e[1], w))
+		// Long meanings wrap, hanging under their own entry.
+		for i, l := range strings.Split(ansi.Wordwrap(e[1], max(w-helpKeyW-hangW, 8), ""), "\n") {
+			head := pad(st.accent.Render(e[0]), helpKeyW)
+			if i > 0 {
+				head = pad("", helpKeyW+hangW)
+			}
+			lines = append(lines, fit(head+l, w))
+		}
 	}
 	return lines
 }

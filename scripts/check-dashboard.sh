@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 # check-dashboard.sh drives the live dashboard of `refreshstorm run` in a
-# real pseudo-terminal (a detached tmux session on a private socket) and
-# checks what a user sees and what the keys do:
+# real pseudo-terminal (detached tmux sessions on a private socket, all
+# started at once) and checks what a user sees and what the keys do:
 #
+#   S script(1): `refreshstorm version` on a pty that never answers takes
+#     under 0.5 s and prints no escape byte (no terminal query).
 #   A 100x30, with chaos: frames at ~3 s and ~6 s show p99, rates (/s) and
 #     outcome counts and change over time; '+' raises the requested rate by
 #     10 %; 'q' ends the run: exit 0, summary.json with a verdict and the
 #     rate change; with colour, the frame carries SGR escapes.
-#   B 80x24: the same frame checks; space pauses and resumes; '?' opens the
-#     help; ctrl+c interrupts: exit 130, summary.json "interrupted": true.
+#   B 80x24: the same frame checks; no unlabelled block of bar or braille
+#     characters; elapsed + left = duration; space pauses (PAUSED, achieved
+#     0/s) and resumes; '?' opens the help; ctrl+c interrupts: exit 130,
+#     summary.json "interrupted": true.
 #   C NO_COLOR=1: capture-pane -e shows no escape sequence at all.
+#   D --threshold 'latency.p99<1us': the header turns FAILING, naming the
+#     threshold, within 2 s of its first judgement (1 s into the load).
+#   E `timeout 60 refreshstorm run` (not in the terminal's foreground
+#     process group): progress lines instead of the view, and why.
+#   F 200x60: the charts grow to use the rows (few blank lines left).
 #
 # Prints PASS/FAIL lines; exits 1 on any failure. Loopback only (embedded
 # authserver on 127.0.0.1). Bounded: it ends after LIMIT (88) seconds.
@@ -18,6 +27,8 @@
 #        BIN=/path/to/refreshstorm scripts/check-dashboard.sh
 #        KEEP=1 ...  keeps the work dir (captures, results) for a look
 set -u
+# Bar and braille cells are matched by range: grep needs a UTF-8 locale.
+export LC_ALL=C.UTF-8
 
 # The whole check runs under timeout(1); TERM from it runs the cleanup.
 if [ -z "${CHECK_DASHBOARD_TIMED:-}" ]; then
@@ -75,7 +86,7 @@ start() {
 	done
 	shift
 	local cmd
-	cmd="env -u NO_COLOR -u CI TERM=tmux-256color ${envs[*]} $(printf '%q ' "$BIN" run "$@")"
+	cmd="env -u NO_COLOR -u CI TERM=tmux-256color ${envs[*]} ${WRAP:-} $(printf '%q ' "$BIN" run "$@")"
 	cmd+="; echo \$? > $WORK/$name.rc; exec sleep 60"
 	tm new-session -d -s "$name" -x "$cols" -y "$rows" "$cmd"
 }
@@ -112,6 +123,24 @@ has_esc() { tm capture-pane -p -e -t "$1" | grep -q $'\e\['; }
 no_esc_in() { ! grep -q $'\e' "$1"; }
 not_on_screen() { ! cap "$1" | grep -Eq -- "$2"; }
 
+# labelled_blocks FILE: bar cells appear only in the progress bar (the line
+# with the clocks) and braille cells only beside a chart's y axis, never as
+# an unlabelled block beside another panel.
+labelled_blocks() {
+	! grep -P '[\x{2581}-\x{2588}]' "$1" | grep -Eqv '[0-9]:[0-9]{2} / ' &&
+		! grep -P '[\x{2801}-\x{28FF}]' "$1" | grep -Pqv '[│┤]'
+}
+
+# clocks_add_up FILE: "M:SS / M:SS  left M:SS" has elapsed + left = total.
+clocks_add_up() {
+	local c
+	c=$(grep -oE '[0-9]+:[0-9]{2} / [0-9]+:[0-9]{2} +left [0-9]+:[0-9]{2}' "$1" | head -1) || return 1
+	[ -n "$c" ] || return 1
+	read -r e _ d _ l <<<"$c"
+	s() { echo $((10#${1%%:*} * 60 + 10#${1##*:})); }
+	[ $(($(s "$e") + $(s "$l"))) -eq "$(s "$d")" ]
+}
+
 # total FILE: the "total" counter of the throughput panel.
 total() { sed -nE 's/^total +([0-9,]+).*/\1/p' "$1" | head -1 | tr -d ,; }
 requested() { grep -oE 'requested [^ ]+' "$1" | head -1 | awk '{print $2}'; }
@@ -145,10 +174,41 @@ frame_checks() {
 	check "$name ${cols}x$rows total grows (${n1:-?} -> ${n2:-?})" test "${n1:-0}" -gt 0 -a "${n2:-0}" -gt "${n1:-0}"
 }
 
-# --- A: 100x30 with chaos, '+', colour, 'q' ------------------------------
+# Every run starts now and signs in concurrently; each is checked in turn.
 start A 100 30 -- --duration 60s --rate 200 \
 	--chaos lost-response=0.02,concurrent=0.02:3,replay=0.01:1s,csrf=0.01,stale-cookie=0.005 \
 	--out "$WORK/outA"
+start B 80 24 -- --duration 60s --rate 100 --chaos concurrent=0.02:3 --out "$WORK/outB"
+start C 100 30 NO_COLOR=1 -- --duration 60s --rate 50 --chaos csrf=0.05 --out "$WORK/outC"
+start D 100 30 -- --duration 60s --rate 50 --threshold 'latency.p99<1us' --out "$WORK/outD"
+WRAP="timeout 60" start E 120 30 -- --duration 4s --rate 20 --out "$WORK/outE"
+start F 200 60 -- --duration 60s --rate 50 --chaos concurrent=0.02:3 --out "$WORK/outF"
+
+# --- S: no terminal query outside the dashboard ----------------------------
+if command -v script >/dev/null; then
+	t0=$(date +%s%N)
+	script -qec "$BIN version" /dev/null >"$WORK/S.out" 2>&1
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	check "S version under script(1) in < 500 ms (took $ms ms)" test "$ms" -lt 500
+	check "S version under script(1) prints no escape byte" no_esc_in "$WORK/S.out"
+else
+	echo "SKIP S: script(1) not installed"
+fi
+
+# --- D: a lost user threshold turns the header FAILING ---------------------
+# The header's clock says how far into the load the verdict changed.
+if wait_for D 'FAILING +threshold latency\.p99<1us' 25; then
+	cap D >"$WORK/D.cap"
+	at=$(head -3 "$WORK/D.cap" | grep -oE '[0-9]+:[0-9]{2} / ' | head -1 | cut -d' ' -f1)
+	secs=$((10#${at%%:*} * 60 + 10#${at##*:}))
+	check "D FAILING names the lost threshold by ${at} of load (want <= 0:03)" test "$secs" -le 3
+	tm send-keys -t D q
+else
+	fail "D no FAILING header for latency.p99<1us within 25 s"
+	cap D | head -3 | sed 's/^/    | /'
+fi
+
+# --- A: 100x30 with chaos, '+', colour, 'q' ------------------------------
 if frame_checks A 100 30; then
 	check "A chaos panel populated" grep -Eq 'lost-response [0-9]+ injected' "$WORK/A.cap2"
 	check "A colour on: capture-pane -e has SGR escapes" has_esc A
@@ -160,18 +220,15 @@ if frame_checks A 100 30; then
 		fail "A '+' raises the requested rate (${before} -> $(cap A | grep -oE 'requested [^ ]+'))"
 	fi
 	tm send-keys -t A q
-	rc=$(wait_rc A 25)
-	check "A 'q' ends the run with exit 0 (got $rc)" test "$rc" = 0
-	check "A summary.json has a verdict" grep -q '"verdict": "' "$WORK/outA/summary.json"
-	check "A summary.json not interrupted" grep -q '"interrupted": false' "$WORK/outA/summary.json"
-	check "A summary.json records the rate change to 220" grep -q '"rate": 220' "$WORK/outA/summary.json"
 fi
 
-# --- B: 80x24, pause, help, ctrl+c ---------------------------------------
-start B 80 24 -- --duration 60s --rate 100 --chaos concurrent=0.02:3 --out "$WORK/outB"
+# --- B: 80x24 layout, pause, help, ctrl+c ----------------------------------
 if frame_checks B 80 24; then
+	check "B 80x24 no unlabelled block of bar or braille cells" labelled_blocks "$WORK/B.cap2"
+	check "B elapsed + left = duration ($(grep -oE '[0-9]+:[0-9]{2} / [0-9]+:[0-9]{2} +left [0-9]+:[0-9]{2}' "$WORK/B.cap2"))" clocks_add_up "$WORK/B.cap2"
 	tm send-keys -t B Space
 	check "B space pauses (PAUSED shown)" wait_for B 'PAUSED' 3
+	check "B paused: achieved rate reads 0/s" wait_for B '^now +0/s' 4
 	tm send-keys -t B Space
 	sleep 0.6
 	check "B space again resumes" not_on_screen B PAUSED
@@ -180,24 +237,59 @@ if frame_checks B 80 24; then
 	tm send-keys -t B Escape
 	check "B esc closes the help" wait_for B '─ throughput' 3
 	tm send-keys -t B C-c
-	rc=$(wait_rc B 25)
-	check "B ctrl+c ends the run with exit 130 (got $rc)" test "$rc" = 130
-	check "B summary.json has \"interrupted\": true" grep -q '"interrupted": true' "$WORK/outB/summary.json"
-	check "B summary.json has a verdict" grep -q '"verdict": "' "$WORK/outB/summary.json"
 fi
 
 # --- C: NO_COLOR ----------------------------------------------------------
-start C 100 30 NO_COLOR=1 -- --duration 60s --rate 100 --chaos csrf=0.05 --out "$WORK/outC"
-if wait_for C '─ throughput' 25 && sleep 2; then
+if wait_for C '─ throughput' 25; then
 	tm capture-pane -p -e -t C >"$WORK/C.esc"
 	check "C NO_COLOR=1: no escape sequence in capture-pane -e" no_esc_in "$WORK/C.esc"
-	check "C NO_COLOR=1: frame still rendered (p99, ok_rotated)" grep -Eq 'ok_rotated +[0-9]' "$WORK/C.esc"
+	check "C NO_COLOR=1: frame still rendered (ok_rotated)" grep -Eq 'ok_rotated +[0-9]' "$WORK/C.esc"
 	tm send-keys -t C q
-	rc=$(wait_rc C 25)
-	check "C 'q' ends the run (exit $rc)" test "$rc" = 0
 else
 	fail "C NO_COLOR=1: no dashboard frame within 25 s"
 fi
+
+# --- E: under timeout(1), progress lines and the reason ---------------------
+if wait_for E 'VERDICT' 30; then
+	tm capture-pane -p -S -200 -t E >"$WORK/E.cap"
+	check "E timeout(1): says why the dashboard is off" grep -q "dashboard off: not in the terminal's foreground process group" "$WORK/E.cap"
+	check "E timeout(1): progress lines instead" grep -Eq '^\[ +[0-9]+s .*\] rate ' "$WORK/E.cap"
+else
+	fail "E timeout(1): the run did not finish within 30 s (stopped by the terminal?)"
+	cap E | tail -5 | sed 's/^/    | /'
+fi
+
+# --- F: 200x60 uses its rows ----------------------------------------------
+if wait_for F 'achieved requests/s, last 60 s' 25; then
+	sleep 1
+	cap F >"$WORK/F.cap"
+	blank=$(grep -c '^ *$' "$WORK/F.cap")
+	check "F 200x60 charts shown with braille dots" grep -qP '[\x{2801}-\x{28FF}]' "$WORK/F.cap"
+	check "F 200x60 at most 3 blank rows ($blank)" test "$blank" -le 3
+	tm send-keys -t F q
+else
+	fail "F 200x60: no charts within 25 s"
+fi
+
+# --- exits and results ----------------------------------------------------
+rc=$(wait_rc A 25)
+# q exits by the verdict: 0 on pass, 1 on fail (a loaded machine can miss
+# the rate and fail rate.shortfall).
+want=1
+grep -q '"verdict": "pass"' "$WORK/outA/summary.json" 2>/dev/null && want=0
+check "A 'q' ends the run with the verdict's exit code $want (got $rc)" test "$rc" = "$want"
+check "A summary.json has a verdict" grep -q '"verdict": "' "$WORK/outA/summary.json"
+check "A summary.json not interrupted" grep -q '"interrupted": false' "$WORK/outA/summary.json"
+check "A summary.json records the rate change to 220" grep -q '"rate": 220' "$WORK/outA/summary.json"
+rc=$(wait_rc B 25)
+check "B ctrl+c ends the run with exit 130 (got $rc)" test "$rc" = 130
+check "B summary.json has \"interrupted\": true" grep -q '"interrupted": true' "$WORK/outB/summary.json"
+rc=$(wait_rc C 25)
+check "C 'q' ends the run (exit $rc)" test "$rc" = 0 -o "$rc" = 1
+rc=$(wait_rc D 25)
+check "D 'q' ends a run that lost a threshold with exit 1 (got $rc)" test "$rc" = 1
+rc=$(wait_rc E 25)
+check "E the run under timeout(1) ends by itself (exit $rc)" test "$rc" = 0
 
 echo "---"
 if [ "$FAILS" -eq 0 ]; then
