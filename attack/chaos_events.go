@@ -47,7 +47,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: time.Since(received),
 			Family: s.Family, Token: s.Refresh, KnownChild: ghost, KnownHead: ghost}
 		retry, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
-		jr := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, retry)
+		jr := e.judgeLate(a, retry, received)
 		e.observe(results.KindDuplicate, ChaosLostResponse, s, sent, lat, retry.Status, jr)
 		switch {
 		case jr.Accepted:
@@ -70,6 +70,21 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		e.endEvent(ctx, s)
 	})
 	return resp, nil
+}
+
+// judgeLate judges a reused token's reply. The attempt's Age was taken
+// before sending, the earliest the server can have seen the token; a
+// rejection the oracle calls a failure inside the grace window is judged
+// again with the age at the answer, the latest the server can have seen
+// it, so that a loaded machine's queueing does not pass for the server
+// closing its window early (the timing margin then decides).
+func (e *Engine) judgeLate(a oracle.Attempt, reply oracle.Reply, rotated time.Time) oracle.Judgement {
+	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	if j.Rejected && j.Outcome.IsFailure() {
+		a.Age = time.Since(rotated)
+		j = oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	}
+	return j
 }
 
 // burstResult is one request of a concurrent burst.
@@ -345,7 +360,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: time.Since(parent.RotatedAt),
 		Family: s.Family, Token: parent.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
 	resp, reply := e.send(req, s)
-	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeLate(a, reply, parent.RotatedAt)
 	annotate(resp.Header, s, j, ChaosStaleCookie)
 	switch {
 	case j.Accepted && !j.Outcome.IsFailure() && j.Outcome != oracle.Indeterminate:

@@ -102,7 +102,8 @@ type Engine struct {
 	eventSeq    atomic.Uint64
 	csrfSeq     atomic.Uint64
 	replaySeq   atomic.Uint64
-	otherCSRF   []string // a CSRF token of another family per slot
+	staleOwed   atomic.Uint64 // stale-cookie events drawn for sessions without a parent
+	otherCSRF   []string      // a CSRF token of another family per slot
 	start       time.Time
 	latest      atomic.Pointer[results.Snapshot]
 	maxEventDur time.Duration
@@ -301,9 +302,34 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	return rep, nil
 }
 
-// assignChaos is called by the targeter for every leased session.
+// assignChaos is called by the targeter for every leased session. A stale
+// cookie needs a rotated token to restore: one drawn for a session that has
+// none is owed and given to the next plain lease that has one, so that the
+// stale-cookie fraction holds even where families are young.
 func (e *Engine) assignChaos(s *targets.Session) {
-	s.Chaos = uint8(e.chooser.pick(e.eventSeq.Add(1)))
+	kind := e.chooser.pick(e.eventSeq.Add(1))
+	hasParent := s.Ancestors() > 0
+	switch {
+	case kind == ChaosStaleCookie && !hasParent:
+		e.staleOwed.Add(1)
+		kind = chaosNone
+	case kind == chaosNone && hasParent && e.payStale():
+		kind = ChaosStaleCookie
+	}
+	s.Chaos = uint8(kind)
+}
+
+// payStale takes one owed stale-cookie event, if any.
+func (e *Engine) payStale() bool {
+	for {
+		n := e.staleOwed.Load()
+		if n == 0 {
+			return false
+		}
+		if e.staleOwed.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
 }
 
 // snapshotOtherCSRF remembers, before any lease, one other family's CSRF
