@@ -5,14 +5,13 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"time"
 )
 
-// ClientOptions say how the harness reaches the target: trust, identity and
-// protocol. The zero value is plain NewTransport behaviour.
+// ClientOptions say how the harness reaches the target: trust, identity,
+// protocol and addressing. The zero value is plain NewTransport behaviour.
 type ClientOptions struct {
 	CACerts            []string // PEM files added to the system pool
 	ClientCert         string   // PEM certificate for mTLS (with ClientKey)
@@ -21,7 +20,22 @@ type ClientOptions struct {
 	InsecureSkipVerify bool
 	HTTP2              bool // offer only h2 over TLS
 	HTTP1              bool // never h2
+
+	// Resolve pins host:port to an address (curl's --resolve); the URL's
+	// host stays the Host header and the TLS server name.
+	Resolve []string
+	// MaxConnsPerHost bounds connections to the target; 0 = no bound.
+	MaxConnsPerHost int
+	// NoKeepAlive opens a fresh connection for every request.
+	NoKeepAlive bool
+	// ConnectTimeout bounds the TCP connect; 0 = DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+	// Proxy is "" (none), "env" (HTTP_PROXY and friends) or a proxy URL.
+	Proxy string
 }
+
+// DefaultConnectTimeout bounds a TCP connect when --connect-timeout is unset.
+const DefaultConnectTimeout = 5 * time.Second
 
 // TLSConfig builds the client TLS configuration; errors name the file.
 func (o ClientOptions) TLSConfig() (*tls.Config, error) {
@@ -58,14 +72,30 @@ func (o ClientOptions) TLSConfig() (*tls.Config, error) {
 	return cfg, nil
 }
 
-// NewClientTransport is NewTransport with the TLS and protocol choices of o.
-// Over TLS, ALPN picks the protocol unless o forces one.
+// NewClientTransport is NewTransport with the TLS, protocol and
+// addressing choices of o. Over TLS, ALPN picks the protocol unless o
+// forces one.
 func NewClientTransport(conns int, o ClientOptions) (*http.Transport, error) {
 	tlsCfg, err := o.TLSConfig()
 	if err != nil {
 		return nil, err
 	}
+	dial, err := newDialer(o)
+	if err != nil {
+		return nil, err
+	}
+	proxy, err := proxyFunc(o.Proxy)
+	if err != nil {
+		return nil, err
+	}
+	if o.MaxConnsPerHost < 0 {
+		return nil, fmt.Errorf("--max-conns-per-host %d: want 0 (no bound) or more", o.MaxConnsPerHost)
+	}
 	t := NewTransport(conns)
+	t.DialContext = dial.DialContext
+	t.Proxy = proxy
+	t.MaxConnsPerHost = o.MaxConnsPerHost
+	t.DisableKeepAlives = o.NoKeepAlive
 	t.TLSClientConfig = tlsCfg
 	t.TLSHandshakeTimeout = 5 * time.Second
 	var p http.Protocols
@@ -80,47 +110,4 @@ func NewClientTransport(conns int, o ClientOptions) (*http.Transport, error) {
 	}
 	t.Protocols = &p
 	return t, nil
-}
-
-// CheckTLS shakes hands with addr (host:port) the way the transport will,
-// so that a certificate problem stops a run before any load with a
-// message naming it.
-func CheckTLS(addr string, t *http.Transport) error {
-	cfg := t.TLSClientConfig.Clone()
-	if cfg.ServerName == "" {
-		host, _, err := net.SplitHostPort(addr)
-		if err != nil {
-			return err
-		}
-		cfg.ServerName = host
-	}
-	d := &net.Dialer{Timeout: 5 * time.Second}
-	conn, err := tls.DialWithDialer(d, "tcp", addr, cfg)
-	if err != nil {
-		return describeTLS(addr, err)
-	}
-	return conn.Close()
-}
-
-func describeTLS(addr string, err error) error {
-	var unknown x509.UnknownAuthorityError
-	var host x509.HostnameError
-	var invalid x509.CertificateInvalidError
-	switch {
-	case errors.As(err, &unknown):
-		return fmt.Errorf("TLS to %s: certificate signed by an unknown authority (%s); give its CA with --ca-cert", addr, subject(unknown.Cert))
-	case errors.As(err, &host):
-		return fmt.Errorf("TLS to %s: certificate name mismatch: %s is not valid for %q; check --tls-server-name or --resolve", addr, subject(host.Certificate), host.Host)
-	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
-		return fmt.Errorf("TLS to %s: certificate expired or not yet valid (%s, valid %s to %s)", addr, subject(invalid.Cert),
-			invalid.Cert.NotBefore.UTC().Format(time.RFC3339), invalid.Cert.NotAfter.UTC().Format(time.RFC3339))
-	}
-	return fmt.Errorf("TLS to %s: %w", addr, err)
-}
-
-func subject(c *x509.Certificate) string {
-	if c == nil {
-		return "certificate"
-	}
-	return fmt.Sprintf("certificate %q", c.Subject.String())
 }

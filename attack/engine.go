@@ -91,6 +91,8 @@ type Engine struct {
 	direct  *http.Client
 	pacer   *livePacer
 	chooser *chooser
+	// stageChaos is the chaos of each planned stage, by index.
+	stageChaos []stageChaos
 
 	events  chan event
 	async   sync.WaitGroup
@@ -152,13 +154,21 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.direct = &http.Client{Transport: cfg.Transport, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
 	e.spiral = newCapSpiral(cfg.Pool.Sessions(), len(cfg.Creds))
+	var err error
+	if e.stageChaos, err = stageChaosOf(cfg.Chaos, cfg.Stages, cfg.Seed); err != nil {
+		return nil, fmt.Errorf("attack: %w", err)
+	}
 	e.maxEventDur = cfg.Policy.Grace + cfg.ProbeMargin + 2*cfg.Timeout
-	if it := cfg.Chaos.item(ChaosReplay); it.Fraction > 0 {
-		e.maxEventDur += it.Delay
+	var replay, lost time.Duration
+	for _, sp := range e.allChaos() {
+		if it := sp.item(ChaosReplay); it.Fraction > 0 {
+			replay = max(replay, it.Delay)
+		}
+		if it := sp.item(ChaosLostResponse); it.Fraction > 0 {
+			lost = max(lost, it.Delay)
+		}
 	}
-	if it := cfg.Chaos.item(ChaosLostResponse); it.Fraction > 0 {
-		e.maxEventDur += it.Delay
-	}
+	e.maxEventDur += replay + lost
 	return e, nil
 }
 
@@ -233,9 +243,12 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.otherCSRF = e.snapshotOtherCSRF()
 
 	e.pacer = e.newPacer(runCtx)
-	// send puts the --timeout deadline on each request itself; the
-	// client's is a backstop that must not win the race.
-	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout + 2*time.Second, CheckRedirect: noRedirects}
+	// The client's deadline is the --timeout of each vegeta request: net/http
+	// puts it on the request's context before RoundTrip, so the transport
+	// needs no context of its own (that cost 5 allocations a request).
+	// RoundTrip never returns an error, so a timeout still reaches the
+	// collector as an annotated answer.
+	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)
 	attacker := vegeta.NewAttacker(
 		vegeta.Client(client),
@@ -307,7 +320,7 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 // none is owed and given to the next plain lease that has one, so that the
 // stale-cookie fraction holds even where families are young.
 func (e *Engine) assignChaos(s *targets.Session) {
-	kind := e.chooser.pick(e.eventSeq.Add(1))
+	kind := e.pickChaos()
 	hasParent := s.Ancestors() > 0
 	switch {
 	case kind == ChaosStaleCookie && !hasParent:

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -127,22 +128,25 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 // returns always has a readable body (vegeta reads it again) and a header
 // map for annotations, even when the request failed below HTTP.
 //
-// The request gets its own --timeout deadline here, below the client's
-// (which is longer): when the client's timer won, net/http dropped the
-// annotated answer and the collector could only call it a transport error.
+// The deadline is the request's own: vegeta's client sets --timeout on
+// every request it sends, and refreshDirect sets it on the others.
 func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
-	ctx, cancel := context.WithTimeout(req.Context(), e.cfg.Timeout)
-	defer cancel()
-	req = req.WithContext(ctx)
-	timedOut := func(err error) bool { return isTimeout(err) || errors.Is(ctx.Err(), context.DeadlineExceeded) }
+	// net/http's client cancels on a timer of its own, which may fire a
+	// moment before the context's: past the deadline is a timeout either way.
+	timedOut := func(err error) bool {
+		d, ok := req.Context().Deadline()
+		return isTimeout(err) || errors.Is(req.Context().Err(), context.DeadlineExceeded) || (ok && !time.Now().Before(d))
+	}
 	resp, err := e.next.RoundTrip(req)
 	if err != nil {
 		return synthetic(req, "transport error: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
 	}
-	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf := bodyBuffers.Get().(*bodyBuffer)
 	defer bodyBuffers.Put(buf)
 	buf.Reset()
-	_, err = buf.ReadFrom(io.LimitReader(resp.Body, maxBody))
+	buf.limit = io.LimitedReader{R: resp.Body, N: maxBody}
+	_, err = buf.ReadFrom(&buf.limit)
+	buf.limit.R = nil
 	resp.Body.Close()
 	if err != nil {
 		return synthetic(req, "reading body: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
@@ -150,12 +154,36 @@ func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, or
 	// The verdict travels on the headers and result files never keep
 	// bodies, so vegeta gets an empty one: the buffer is reused at once.
 	resp.Body = http.NoBody
-	return resp, e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
+	reply := e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
+	reply.FamilyID = ownFamilyID(reply.FamilyID, s)
+	return resp, reply
+}
+
+// ownFamilyID makes the family id independent of the body buffer, which
+// is reused as soon as send returns (a profile may hand the id out as a
+// view of the body). The id nearly always is the session's own, which is
+// then reused: no copy per request.
+func ownFamilyID(id string, s *targets.Session) string {
+	if s != nil && id == s.Family {
+		return s.Family
+	}
+	return strings.Clone(id)
+}
+
+// bodyBuffer is a reusable response buffer with its size limiter, so that
+// reading a body allocates nothing.
+type bodyBuffer struct {
+	bytes.Buffer
+	limit io.LimitedReader
 }
 
 // bodyBuffers recycles response buffers: nothing keeps a body past
 // ParseRefresh (tokens come from headers, the family id is copied).
-var bodyBuffers = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }}
+var bodyBuffers = sync.Pool{New: func() any {
+	b := &bodyBuffer{}
+	b.Grow(1024)
+	return b
+}}
 
 func isTimeout(err error) bool {
 	var ne net.Error

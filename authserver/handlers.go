@@ -125,6 +125,18 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.nowNs()
+	f, raw := s.newFamily(u, now)
+	accessExp := now + s.accessTTL
+	setSessionCookies(w, s.newAccessToken(f.key, accessExp), accessExp, raw, f.refreshExp, now)
+	b := append(make([]byte, 0, 256), `{"ok":true,"action":"sign_in","authenticated":true,`...)
+	b = appendUser(b, u.id)
+	b = append(b, ',')
+	b = appendSession(b, f.id, accessExp, f.refreshExp)
+	writeJSON(w, http.StatusOK, append(b, '}'))
+}
+
+// newFamily signs u in: a new family with its first refresh token.
+func (s *Server) newFamily(u *user, now int64) (*family, string) {
 	s.maybeSweep(now)
 	f := &family{key: newFamKey(), user: u, refreshExp: now + s.refreshTTL, active: true, compactAt: minCompactAt}
 	f.id = f.key.String()
@@ -136,14 +148,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	s.st.signIns.Add(1)
 	s.st.activeFamilies.Add(1)
 	s.admit(u, f, now)
-
-	accessExp := now + s.accessTTL
-	setSessionCookies(w, s.newAccessToken(f.key, accessExp), accessExp, raw, f.refreshExp, now)
-	b := append(make([]byte, 0, 256), `{"ok":true,"action":"sign_in","authenticated":true,`...)
-	b = appendUser(b, u.id)
-	b = append(b, ',')
-	b = appendSession(b, f.id, accessExp, f.refreshExp)
-	writeJSON(w, http.StatusOK, append(b, '}'))
+	return f, raw
 }
 
 // admit adds f to its user's families, revoking the oldest ones beyond the

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -150,7 +151,12 @@ func (p *CookieProfile) scanFamily(body []byte) (string, bool) {
 	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 {
 		return "", false
 	}
-	return string(rest[:j]), true
+	if j == 0 {
+		return "", true
+	}
+	// A view of the body, not a copy: the caller keeps or copies it (see
+	// ParseRefresh), which saves an allocation on every refresh.
+	return unsafe.String(&rest[0], j), true
 }
 
 var falseLiteral = []byte("false")
@@ -159,6 +165,8 @@ type errorBody struct {
 	Error any `json:"error"`
 }
 
+// ParseRefresh reads a refresh answer. The FamilyID of a well-formed body
+// is a view of body: a caller that reuses body copies it first.
 func (p *CookieProfile) ParseRefresh(status int, h http.Header, body []byte) oracle.Reply {
 	r := oracle.Reply{Status: status}
 	if status < 200 || status > 299 {

@@ -45,6 +45,8 @@ type Profile interface {
 	// every request built from it may share it without a copy.
 	WriteRefresh(h http.Header, token, csrf string) []byte
 	// ParseRefresh reads a refresh response into facts for the oracle.
+	// Strings of the Reply may be views of body (FamilyID is, for the
+	// cookie profile): a caller that reuses body copies what it keeps.
 	ParseRefresh(status int, h http.Header, body []byte) oracle.Reply
 	// CheckAccess asks whether access still works; it returns the HTTP
 	// status of the check.

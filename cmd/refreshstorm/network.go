@@ -1,12 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
+	"time"
 
 	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/internal/scrub"
@@ -26,6 +27,18 @@ type network struct {
 	HTTP1              bool     `yaml:"http1"`
 	Headers            []string `yaml:"headers"`
 	HeaderPublic       []string `yaml:"header_public"`
+
+	Resolve         []string      `yaml:"resolve"`
+	MaxConnsPerHost int           `yaml:"max_conns_per_host"`
+	KeepAlive       bool          `yaml:"keepalive"`
+	ConnectTimeout  time.Duration `yaml:"connect_timeout"`
+	Proxy           string        `yaml:"proxy"`
+}
+
+// defaultNetwork is the network part of the defaults: connections are
+// kept alive unless asked otherwise.
+func defaultNetwork() network {
+	return network{KeepAlive: true, ConnectTimeout: attack.DefaultConnectTimeout}
 }
 
 func (n network) options() attack.ClientOptions {
@@ -33,6 +46,8 @@ func (n network) options() attack.ClientOptions {
 		CACerts: n.CACerts, ClientCert: n.ClientCert, ClientKey: n.ClientKey,
 		ServerName: n.TLSServerName, InsecureSkipVerify: n.InsecureSkipVerify,
 		HTTP2: n.HTTP2, HTTP1: n.HTTP1,
+		Resolve: n.Resolve, MaxConnsPerHost: n.MaxConnsPerHost, NoKeepAlive: !n.KeepAlive,
+		ConnectTimeout: n.ConnectTimeout, Proxy: n.Proxy,
 	}
 }
 
@@ -84,13 +99,16 @@ func (n network) dial(conns int, target string, stderr io.Writer) (*attack.Wire,
 	if n.InsecureSkipVerify {
 		fmt.Fprintln(stderr, "WARNING: --insecure-skip-verify: the target's certificate is NOT verified")
 	}
-	u, err := url.Parse(target)
-	if err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
-		port := u.Port()
-		if port == "" {
-			port = "443"
+	if n.Proxy != "" {
+		// A proxy URL may carry a password.
+		if u, err := url.Parse(n.Proxy); err == nil && u.User != nil {
+			if pw, ok := u.User.Password(); ok {
+				scrub.Register(pw)
+			}
 		}
-		if err := attack.CheckTLS(net.JoinHostPort(u.Hostname(), port), t); err != nil {
+	}
+	if u, err := url.Parse(target); err == nil && u.Scheme == "https" && !n.InsecureSkipVerify {
+		if err := attack.CheckTLS(context.Background(), target, t); err != nil {
 			return nil, nil, withCode(exitCannotRun, err)
 		}
 	}
@@ -118,7 +136,20 @@ func (n network) echo(cfg map[string]any, wire *attack.Wire) {
 	cfg["insecure_skip_verify"] = n.InsecureSkipVerify
 	cfg["http2"] = n.HTTP2
 	cfg["http1"] = n.HTTP1
+	cfg["resolve"] = n.Resolve
+	cfg["max_conns_per_host"] = n.MaxConnsPerHost
+	cfg["keepalive"] = n.KeepAlive
+	cfg["connect_timeout"] = n.ConnectTimeout.String()
+	cfg["proxy"] = proxyEcho(n.Proxy)
 	if wire != nil {
 		cfg["protocols"] = wire.Protocols()
 	}
+}
+
+// proxyEcho is --proxy as the config echo shows it: without a password.
+func proxyEcho(p string) string {
+	if u, err := url.Parse(p); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return p
 }

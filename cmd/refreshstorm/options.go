@@ -70,6 +70,19 @@ var options = []option{
 	{flag: "http1", field: "Network.HTTP1", usage: "never use HTTP/2"},
 	{flag: "header", field: "Network.Headers", arg: "HEADER", usage: "'Name: value' sent on every request, e.g. a gateway key (repeatable; values are secrets)"},
 	{flag: "header-public", field: "Network.HeaderPublic", arg: "NAME", usage: "header whose value may appear in results (repeatable)"},
+	{flag: "resolve", field: "Network.Resolve", arg: "HOST:PORT:ADDR", usage: "connect to ADDR for HOST:PORT, keeping the Host header and TLS name, as curl (repeatable)"},
+	{flag: "max-conns-per-host", field: "Network.MaxConnsPerHost", unset: "no bound", usage: "bound on connections to the target; requests queue beyond it"},
+	{flag: "keepalive", field: "Network.KeepAlive", usage: "reuse connections; --keepalive=false opens one (and shakes hands) per request"},
+	{flag: "connect-timeout", field: "Network.ConnectTimeout", usage: "bound on each TCP connect"},
+	{flag: "proxy", field: "Network.Proxy", arg: "URL", unset: "none, whatever HTTP_PROXY says", usage: "send through this proxy (http, https or socks5 URL), or 'env' for HTTP_PROXY/HTTPS_PROXY/NO_PROXY"},
+}
+
+// networkOptions are the rows that say how the target is reached; every
+// command that talks to a target takes them.
+var networkOptions = []string{
+	"ca-cert", "client-cert", "client-key", "tls-server-name", "insecure-skip-verify",
+	"http2", "http1", "header", "header-public",
+	"resolve", "max-conns-per-host", "keepalive", "connect-timeout", "proxy",
 }
 
 // settings are a command's scenario settings: --config and its rows.

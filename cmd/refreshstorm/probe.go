@@ -15,7 +15,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/probe"
@@ -35,10 +34,14 @@ type probeFlags struct {
 	json, allowInsecure                      bool
 	maxDelay, timeout, zombieMargin          time.Duration
 	rounds                                   int
+	// network is how the target is reached: the same TLS, header and
+	// addressing rows as run's, bound to a scenario of their own.
+	network *optionSet
+	netsc   scenario
 }
 
 func newProbeCmd() *cobra.Command {
-	var pf probeFlags
+	pf := &probeFlags{netsc: defaultScenario()}
 	cmd := &cobra.Command{
 		Use:   "probe",
 		Short: "Discover a target's rotation policy and the invariants it violates",
@@ -73,7 +76,7 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
   refreshstorm probe --target https://auth.example.com --credentials users.csv --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runProbe(cmd.Context(), cmd, pf)
+			return runProbe(cmd.Context(), cmd, *pf)
 		},
 	}
 	f := cmd.Flags()
@@ -87,6 +90,7 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
 	f.DurationVar(&pf.timeout, "timeout", probe.DefaultTimeout, "per-request timeout")
 	f.IntVar(&pf.rounds, "rounds", probe.DefaultRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
 	f.DurationVar(&pf.zombieMargin, "zombie-margin", probe.DefaultZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
+	pf.network = bindOptions(f, &pf.netsc, networkOptions...)
 	return cmd
 }
 
@@ -169,10 +173,15 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 	if err != nil {
 		return usageError("--target: %v", err)
 	}
-	transport := attack.NewTransport(32)
+	nw := defaultScenario()
+	pf.network.apply(&nw)
+	wire, transport, err := nw.Network.dial(32, target, stderr)
+	if err != nil {
+		return err
+	}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
-		Transport:     transport,
+		Transport:     wire,
 		Timeout:       pf.timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

@@ -81,6 +81,7 @@ func defaultScenario() scenario {
 		Seed:             1,
 		AbortAfter:       5 * time.Second,
 		Events:           "sampled",
+		Network:          defaultNetwork(),
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -19,9 +20,9 @@ import (
 
 func newServeCmd() *cobra.Command {
 	var (
-		addr, policySpec, credsPath, writeCreds string
-		demoUsers, familyCap                    int
-		lst                                     serveListen
+		addr, policySpec, credsPath, writeCreds, writeCookies string
+		demoUsers, familyCap, readySessions                   int
+		lst                                                   serveListen
 	)
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -42,7 +43,13 @@ Server policy grammar: strict | grace=DURATION, then optional comma parts:
 
 Users come from --credentials, or --demo-users N generated ones (user-0001
 … with password pw-user-0001 …), which --write-credentials saves as CSV for
-'refreshstorm run --credentials'.`,
+
+'refreshstorm run --credentials'.
+
+--write-cookies FILE --ready-sessions N signs N families in directly (no
+HTTP) and writes them as refresh,csrf,access lines for 'refreshstorm run
+--cookies FILE', so a run of a million sessions needs no million sign-ins.
+The file is complete when it appears (written aside, then renamed).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			policy, err := authserver.ParsePolicy(policySpec)
@@ -63,6 +70,12 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 			if writeCreds != "" && credsPath != "" {
 				return usageError("--write-credentials only writes generated --demo-users")
 			}
+			if (writeCookies == "") != (readySessions == 0) {
+				return usageError("--write-cookies FILE and --ready-sessions N (N >= 1) go together")
+			}
+			if readySessions < 0 {
+				return usageError("--ready-sessions %d: want at least 1", readySessions)
+			}
 			listen, err := lst.build()
 			if err != nil {
 				return err
@@ -78,6 +91,14 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 					srv.Close()
 					return withCode(exitCannotRun, err)
 				}
+			}
+			if writeCookies != "" {
+				began := time.Now()
+				if err := writeReadySessions(writeCookies, srv.Server, readySessions); err != nil {
+					_ = srv.Close()
+					return withCode(exitCannotRun, fmt.Errorf("--write-cookies: %w", err))
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %d ready sessions to %s in %.1fs\n", readySessions, writeCookies, time.Since(began).Seconds())
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "authserver on %s: policy %s, %d users\n", srv.URL, policy, len(users))
 			parent := cmd.Context()
@@ -107,8 +128,39 @@ Users come from --credentials, or --demo-users N generated ones (user-0001
 	f.IntVar(&demoUsers, "demo-users", 1000, "generated users when --credentials is not given")
 	f.StringVar(&writeCreds, "write-credentials", "", "write the generated users to this CSV file")
 	f.IntVar(&familyCap, "family-cap", 0, "active families per user; one more sign-in revokes the oldest (0: family-cap= of the policy, else 5)")
+	f.StringVar(&writeCookies, "write-cookies", "", "write --ready-sessions signed-in families to this CSV file, for run --cookies")
+	f.IntVar(&readySessions, "ready-sessions", 0, "how many families --write-cookies signs in")
 	lst.flags(f)
 	return cmd
+}
+
+// writeReadySessions writes n freshly issued families as a --cookies file,
+// beside path first so that a reader never sees half of it.
+func writeReadySessions(path string, srv *authserver.Server, n int) error {
+	tmp := path + ".partial"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	_, _ = w.WriteString("refresh,csrf,access\n")
+	err = srv.Issue(n, func(is authserver.Issued) error {
+		_, err := w.WriteString(is.Refresh + "," + is.CSRF + "," + is.Access + "\n")
+		return err
+	})
+	if err == nil {
+		err = w.Flush()
+	}
+	if e := f.Close(); err == nil {
+		err = e
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
 }
 
 // writeCredentials writes the demo users to a temporary file beside path
