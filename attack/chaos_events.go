@@ -33,7 +33,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, ChaosLostResponse)
 	if !j.Accepted {
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 		return resp, nil
 	}
 	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.chaosItem(ChaosLostResponse).Delay)
@@ -337,7 +337,7 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 			e.endEvent(ctx, s)
 		})
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -386,7 +386,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 		s.State = oracle.FamilyRevokedSpuriously
 		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -405,7 +405,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 		}
 		e.observe(results.KindRefresh, ChaosReplay, s, sent, lat, reply.Status, j)
 		if !j.Accepted {
-			e.afterFailedRefresh(s, j)
+			e.afterFailedRefresh(s, j, reply)
 			return
 		}
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
