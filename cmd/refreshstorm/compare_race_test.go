@@ -15,7 +15,9 @@ import (
 
 // switchable serves with whichever server it holds: one address, so that
 // runs before and after the switch are one scenario.
-type switchable struct{ cur atomic.Pointer[authserver.Server] }
+type switchable struct {
+	cur atomic.Pointer[authserver.Server]
+}
 
 func (s *switchable) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.cur.Load().ServeHTTP(w, r) }
 
