@@ -2,6 +2,7 @@ package targets
 
 import (
 	"fmt"
+	"net/http"
 	"sync/atomic"
 )
 
@@ -13,8 +14,13 @@ type Pool struct {
 	fp       *Fingerprinter
 	sessions []*Session
 	idle     chan *Session
+	headers  chan http.Header // spare header maps for requests being built
 	dropped  atomic.Uint64
 }
+
+// spareHeaders bounds the free list of header maps: more requests than
+// this being built at once only cost a new map each.
+const spareHeaders = 1024
 
 // NewPool makes n signed-out sessions for profile.
 func NewPool(n int, profile Profile, fp *Fingerprinter) *Pool {
@@ -23,6 +29,7 @@ func NewPool(n int, profile Profile, fp *Fingerprinter) *Pool {
 		fp:       fp,
 		sessions: make([]*Session, n),
 		idle:     make(chan *Session, n),
+		headers:  make(chan http.Header, spareHeaders),
 	}
 	for i := range p.sessions {
 		s := &Session{Index: i, FP: fp.Of(fmt.Sprintf("session/%d", i)), profile: profile}
