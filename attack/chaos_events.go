@@ -37,7 +37,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		return resp, nil
 	}
 	ghost, ghostAccess := reply.NewRefresh, reply.NewAccess
-	delay := e.cfg.Chaos.item(ChaosLostResponse).Delay
+	delay := e.chaosItem(ChaosLostResponse).Delay
 	e.goAsync(func(ctx context.Context) {
 		if !wait.For(ctx, delay-time.Since(received)) {
 			s.Rotate(ghost, ghostAccess, received)
@@ -87,7 +87,7 @@ type burstResult struct {
 // (two tabs refreshing at once).
 func (e *Engine) concurrent(s *targets.Session, req *http.Request) (*http.Response, error) {
 	e.injected(ChaosConcurrent)
-	n := e.cfg.Chaos.item(ChaosConcurrent).N
+	n := e.chaosItem(ChaosConcurrent).N
 	burst := make([]burstResult, n)
 	reqs := make([]*http.Request, n)
 	reqs[0] = req
@@ -385,7 +385,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())
 	}
 	stolen, _ := s.Ancestor(depth)
-	d := e.cfg.Chaos.item(ChaosReplay).Delay
+	d := e.chaosItem(ChaosReplay).Delay
 	if !wait.For(ctx, d-time.Since(stolen.RotatedAt)) {
 		e.release(s)
 		return

@@ -162,19 +162,25 @@ func (c *collector) event(ev event) {
 		c.rec.Record(&ev.obs)
 	case evFamilyEnd:
 		c.families[ev.state]++
+		c.rec.StageFamily(c.stageNow(), ev.state)
 	case evRaceLogout:
 		c.raceLogouts++
-		c.rec.StageRaceLogout(c.e.pacer.StageAt(time.Since(c.e.start)))
+		c.rec.StageRaceLogout(c.stageNow(), time.Now())
 	case evReSignIn:
 		c.reSignIns++
+		c.rec.StageReSignIn(c.stageNow())
 	case evInjected:
 		c.rec.ChaosInjected(ev.chaos.String())
+		c.rec.StageChaos(c.e.pacer.StageAt(ev.obs.Start.Sub(c.e.start)), ev.chaos.String())
 	case evSpread:
 		_ = c.spread.RecordValue(max(1, ev.spread.Microseconds()))
 	case evLostSlot:
 		c.lostSlots++
 	}
 }
+
+// stageNow is the stage the run is in.
+func (c *collector) stageNow() int { return c.e.pacer.StageAt(time.Since(c.e.start)) }
 
 // snapshot adds the engine's numbers to the recorder's. Families still in
 // use count as healthy: the pool
@@ -220,9 +226,12 @@ func (c *collector) progress() {
 // finish counts the end states of the families still held by the slots.
 // Every lease has been returned by now.
 func (c *collector) finish(rep *Report) {
+	// The families still held end in the run's last stage.
+	last := max(len(rep.Stages)-1, 0)
 	for _, s := range c.e.pool.Sessions() {
 		if !s.Lost {
 			c.families[s.State]++
+			c.rec.StageFamily(last, s.State)
 		}
 	}
 	rep.Families = c.families

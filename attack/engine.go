@@ -88,6 +88,8 @@ type Engine struct {
 	direct  *http.Client
 	pacer   *livePacer
 	chooser *chooser
+	// stageChaos is the chaos of each planned stage, by index.
+	stageChaos []stageChaos
 
 	events  chan event
 	async   sync.WaitGroup
@@ -146,13 +148,21 @@ func New(cfg Config) (*Engine, error) {
 		stopCh:  make(chan struct{}),
 	}
 	e.direct = &http.Client{Transport: cfg.Transport, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
+	var err error
+	if e.stageChaos, err = stageChaosOf(cfg.Chaos, cfg.Stages, cfg.Seed); err != nil {
+		return nil, fmt.Errorf("attack: %w", err)
+	}
 	e.maxEventDur = cfg.Policy.Grace + cfg.ProbeMargin + 2*cfg.Timeout
-	if it := cfg.Chaos.item(ChaosReplay); it.Fraction > 0 {
-		e.maxEventDur += it.Delay
+	var replay, lost time.Duration
+	for _, sp := range e.allChaos() {
+		if it := sp.item(ChaosReplay); it.Fraction > 0 {
+			replay = max(replay, it.Delay)
+		}
+		if it := sp.item(ChaosLostResponse); it.Fraction > 0 {
+			lost = max(lost, it.Delay)
+		}
 	}
-	if it := cfg.Chaos.item(ChaosLostResponse); it.Fraction > 0 {
-		e.maxEventDur += it.Delay
-	}
+	e.maxEventDur += replay + lost
 	return e, nil
 }
 
@@ -300,7 +310,7 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 
 // assignChaos is called by the targeter for every leased session.
 func (e *Engine) assignChaos(s *targets.Session) {
-	s.Chaos = uint8(e.chooser.pick(e.eventSeq.Add(1)))
+	s.Chaos = uint8(e.pickChaos())
 }
 
 // snapshotOtherCSRF remembers, before any lease, one other family's CSRF

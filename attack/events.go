@@ -33,7 +33,11 @@ type event struct {
 
 func (e *Engine) emit(ev event) { e.events <- ev }
 
-func (e *Engine) injected(kind ChaosKind) { e.emit(event{kind: evInjected, chaos: kind}) }
+// injected reports a chaos event as it is sent; the time places it in
+// its stage.
+func (e *Engine) injected(kind ChaosKind) {
+	e.emit(event{kind: evInjected, chaos: kind, obs: results.Observation{Start: time.Now()}})
+}
 
 // observe reports a request made outside vegeta (duplicates, replays,
 // probes, follow-ups).

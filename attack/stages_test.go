@@ -17,12 +17,19 @@ func stagesRun(t *testing.T, serverPolicy, stages string, sessions int) *results
 	if err != nil {
 		t.Fatal(err)
 	}
+	return stagesPlanRun(t, serverPolicy, plan, ChaosSpec{}, sessions)
+}
+
+// stagesPlanRun drives a stage plan with the run's chaos mix.
+func stagesPlanRun(t *testing.T, serverPolicy string, plan []Stage, chaos ChaosSpec, sessions int) *results.Summary {
+	t.Helper()
+	var err error
 	srv, creds := rig.Authserver(t, serverPolicy, sessions)
 	transport := NewTransport(sessions + 64)
 	t.Cleanup(transport.CloseIdleConnections)
 	pool := rig.SignedInPool(t, srv.URL, sessions, creds, transport)
 	cfg := Config{Pool: pool, Creds: creds, Transport: transport, Stages: plan, Timeout: 5 * time.Second,
-		Seed: 7}
+		Seed: 7, Chaos: chaos}
 	if cfg.Policy, err = oracle.ParsePolicy("strict"); err != nil {
 		t.Fatal(err)
 	}
@@ -89,5 +96,40 @@ func TestShortfallFailsAboveTheServerCapacity(t *testing.T) {
 	}
 	if !failed || s.Verdict != results.VerdictFail {
 		t.Errorf("verdict %s without rate.shortfall failing: %+v", s.Verdict, s.FailedThresholds())
+	}
+}
+
+// A stage's own chaos mix (or none) applies in that stage only; a stage
+// without one keeps the run's.
+func TestStageChaosAppliesInItsStageOnly(t *testing.T) {
+	plan, err := ParseStages("calm=1500ms:120,storm=1500ms:120,after=1500ms:120")
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan[0].Chaos, plan[1].Chaos = "none", "csrf=0.4"
+	run, err := ParseChaos("stale-cookie=0.4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := stagesPlanRun(t, "strict", plan, run, 30)
+	if len(s.Stages) != 3 {
+		t.Fatalf("%d stages", len(s.Stages))
+	}
+	calm, storm, after := s.Stages[0], s.Stages[1], s.Stages[2]
+	if len(calm.Chaos) != 0 {
+		t.Errorf("stage calm (chaos none) carried chaos %v", calm.Chaos)
+	}
+	// 40 % of the stage's refreshes (about 180, fewer on a loaded
+	// machine): far above the one or two events chosen just before a
+	// boundary that can cross it.
+	mostly := func(n, stray, of uint64) bool { return n >= 8 && float64(n) >= 0.2*float64(of) && stray <= 3 }
+	if !mostly(storm.Chaos["csrf"], storm.Chaos["stale-cookie"], storm.Achieved) {
+		t.Errorf("stage storm (csrf=0.4): chaos %v of %d refreshes", storm.Chaos, storm.Achieved)
+	}
+	if !mostly(after.Chaos["stale-cookie"], after.Chaos["csrf"], after.Achieved) {
+		t.Errorf("stage after (the run's stale-cookie=0.4): chaos %v of %d refreshes", after.Chaos, after.Achieved)
+	}
+	if s.Failures() != 0 {
+		t.Errorf("a strict server failed under chaos: %v", s.FailedThresholds())
 	}
 }

@@ -53,17 +53,22 @@ type reportData struct {
 	UplotCSS  template.CSS
 	ReportJS  template.JS
 	Data      template.JS // the charts' series as JSON
+	Knee      *knee
 }
 
 // chartData is what report.js draws.
 type chartData struct {
 	*series
-	Requested   []float64       `json:"requested"`
-	Achieved    []float64       `json:"achieved"`
-	Failures    []float64       `json:"failures"`
-	Markers     []marker        `json:"markers"`
-	RaceLogouts float64         `json:"race_logouts_per_1000"`
-	FailureSet  map[string]bool `json:"failure_outcomes"`
+	Requested   []float64 `json:"requested"`
+	Achieved    []float64 `json:"achieved"`
+	Failures    []float64 `json:"failures"`
+	Markers     []marker  `json:"markers"`
+	RaceLogouts float64   `json:"race_logouts_per_1000"`
+	// RacePerSec are the race logouts per 1,000 refreshes of every second.
+	RacePerSec []float64       `json:"race_per_1000_per_second"`
+	RaceCounts []float64       `json:"race_logouts_per_second"`
+	Knee       *knee           `json:"knee,omitempty"`
+	FailureSet map[string]bool `json:"failure_outcomes"`
 }
 
 type marker struct {
@@ -128,9 +133,15 @@ func WriteHTML(w io.Writer, dir string, s *results.Summary, cmp *results.Compari
 		}
 	}
 	cd.Requested, cd.Achieved, cd.Failures = make([]float64, n), make([]float64, n), make([]float64, n)
+	cd.RacePerSec, cd.RaceCounts = make([]float64, n), make([]float64, n)
 	for _, p := range s.Timeline {
 		cd.Requested[p.Second], cd.Achieved[p.Second], cd.Failures[p.Second] = p.Requested, p.Rate, float64(p.Failures)
+		cd.RacePerSec[p.Second], cd.RaceCounts[p.Second] = p.RaceLogoutsPer1000, float64(p.RaceLogouts)
 	}
+	if cd.Knee, err = readKnee(dir); err != nil {
+		return fmt.Errorf("report.html: %s: %w", FileCapacity, err)
+	}
+	d.Knee = cd.Knee
 	for _, c := range s.RateChanges {
 		cd.Markers = append(cd.Markers, marker{c.At.Seconds(), fmt.Sprintf("rate %g/s", c.Rate), "rate"})
 	}

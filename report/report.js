@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   var d = JSON.parse(document.getElementById("data").textContent);
+  var pos = function (a) { return (a || []).map(function (v) { return v > 0 ? v : null; }); };
   var nul = function (a) { return (a || []).map(function (v) { return v < 0 ? null : v; }); };
   var palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a"];
   var sync = uPlot.sync("time");
@@ -94,6 +95,48 @@
   chart("chart-failures", "Failures (fail_*) per second", "requests/s", [
     { label: "failures", stroke: "#d62728", fill: "rgba(214,39,40,0.3)", width: 2 }
   ], [secs, d.failures]);
+
+  var racePer = d.race_per_1000_per_second || [], raceN = d.race_logouts_per_second || [];
+  chart("chart-race", "Race logouts per 1,000 refreshes, per second", "per 1,000", [
+    { label: "race logouts per 1,000", stroke: "#9467bd", fill: "rgba(148,103,189,0.25)", width: 2,
+      value: function (u, v, s, idx) { return idx == null ? "–" : v.toFixed(2) + " (" + (raceN[idx] || 0) + ")"; } }
+  ], [secs, racePer]);
+
+  // The knee: x is the requested rate, not time, so these charts are
+  // neither synced nor marked.
+  function knee(id, title, yLabel, series, ys, logY) {
+    var el = document.getElementById(id);
+    if (!el) { return; }
+    var k = d.knee;
+    var opts = {
+      title: title, width: width(el), height: 320,
+      scales: { x: { time: false } },
+      axes: [{ label: "requested refreshes/s" }, { label: yLabel, size: 70 }],
+      series: [{ label: "requested/s" }].concat(series.map(function (s) {
+        return Object.assign({ width: 2, points: { show: true, size: 7 } }, s);
+      })),
+      hooks: { draw: [function () { el.dataset.drawn = "1"; }] }
+    };
+    if (logY) { opts.scales.y = { distr: 3 }; }
+    var u = new uPlot(opts, [k.requested].concat(ys), el);
+    el.dataset.points = String(k.requested.length);
+    charts.push({ u: u, el: el });
+    drawn++;
+  }
+  if (d.knee) {
+    var k = d.knee;
+    knee("chart-knee-rate", "Achieved vs requested (steady rate per step)", "refreshes/s", [
+      { label: "requested", stroke: "#7f7f7f", dash: [6, 4] },
+      { label: "achieved", stroke: "#1f77b4" }
+    ], [k.requested, k.achieved]);
+    knee("chart-knee-latency", "p99 latency vs requested", "ms", [
+      { label: "p99 raw", stroke: "#ff7f0e", value: fmtMs },
+      { label: "p99 corrected", stroke: "#ff7f0e", dash: [6, 4], value: fmtMs }
+    ], [pos(k.p99), pos(k.p99_corrected)], true);
+    knee("chart-knee-race", "Race logouts per 1,000 refreshes vs requested", "per 1,000", [
+      { label: "race logouts per 1,000", stroke: "#9467bd" }
+    ], [k.race_per_1000]);
+  }
 
   window.addEventListener("resize", function () {
     charts.forEach(function (c) { c.u.setSize({ width: width(c.el), height: 320 }); });

@@ -172,6 +172,8 @@ func mergeTimelines(inputs []*mergeInput, perSecond map[int]*hdr.Histogram) []Ti
 			m.Total += p.Total
 			m.Failures += p.Failures
 			m.Undecided += p.Undecided
+			m.Requested += p.Requested
+			m.RaceLogouts += p.RaceLogouts
 			last = max(last, sec)
 		}
 	}
@@ -184,6 +186,9 @@ func mergeTimelines(inputs []*mergeInput, perSecond map[int]*hdr.Histogram) []Ti
 		if h := perSecond[sec]; h != nil {
 			q := quantilesOf(h)
 			p.P50, p.P99 = q.P50, q.P99
+		}
+		if p.Requests > 0 {
+			p.RaceLogoutsPer1000 = float64(p.RaceLogouts) * 1000 / float64(p.Requests)
 		}
 		out = append(out, p)
 	}

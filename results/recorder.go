@@ -43,6 +43,8 @@ type Recorder struct {
 
 	win    window
 	stages []*stageAcc // by stage index, grown on first use
+	// raceBySec counts race logouts per second of the run.
+	raceBySec []uint64
 
 	chaosInjected map[string]uint64
 	chaosProduced map[string]*OutcomeCounts

@@ -29,13 +29,27 @@ func (p Pause) MarshalJSON() ([]byte, error) {
 	}{p.At.Seconds(), p.Length.Seconds()})
 }
 
+// steadyAfter is how long into a stage its steady rate starts counting.
+// A stage that raises the rate starts with a burst: every session idle at
+// its start is sent at once, and a server with spare credit answers them
+// faster than it can keep up. The first second is that burst.
+const steadyAfter = time.Second
+
 // stageAcc accumulates the observations sent during one stage.
 type stageAcc struct {
 	outcomes    OutcomeCounts
+	kinds       KindCounts
+	total       uint64
 	refreshes   uint64
 	dropped     uint64
 	raceLogouts uint64
-	hist        HistPair // load requests
+	reSignedIn  uint64
+	families    FamilyCounts
+	chaos       map[string]uint64 // injected chaos events by kind
+	hist        HistPair          // load requests
+
+	firstSent time.Time // the stage's first refresh
+	steady    uint64    // refreshes sent steadyAfter or more after firstSent
 }
 
 func (r *Recorder) stage(i int) *stageAcc {
@@ -51,8 +65,16 @@ func (r *Recorder) stage(i int) *stageAcc {
 func (r *Recorder) recordStage(o *Observation, kind Kind, out oracle.Outcome, lat, corrected time.Duration) {
 	a := r.stage(o.Stage)
 	a.outcomes[out]++
+	a.kinds[kind]++
+	a.total++
 	if kind == KindRefresh {
 		a.refreshes++
+		if a.firstSent.IsZero() || o.Start.Before(a.firstSent) {
+			a.firstSent = o.Start
+		}
+		if o.Start.Sub(a.firstSent) >= steadyAfter {
+			a.steady++
+		}
 	}
 	if isLoad(kind) {
 		recordLatency(a.hist.Raw, lat)
@@ -67,111 +89,24 @@ func (r *Recorder) PeekStage(i int, m StageMeta) StageSummary { return r.stage(i
 // StageDropped counts a dropped tick of stage i (on top of RecordDropped).
 func (r *Recorder) StageDropped(i int) { r.stage(i).dropped++ }
 
-// StageRaceLogout counts a race logout in stage i.
-func (r *Recorder) StageRaceLogout(i int) { r.stage(i).raceLogouts++ }
-
-// StageSummary is one stage's requested and achieved load and what it met.
-type StageSummary struct {
-	Name             string            `json:"name"`
-	Shape            string            `json:"shape"`
-	Warmup           bool              `json:"warmup,omitempty"`
-	StartS           float64           `json:"start_s"`
-	DurationS        float64           `json:"duration_s"`
-	Requested        float64           `json:"requested"`
-	RequestedRate    float64           `json:"requested_rate"`
-	Achieved         uint64            `json:"achieved"`
-	AchievedRate     float64           `json:"achieved_rate"`
-	Shortfall        float64           `json:"shortfall"`
-	Dropped          uint64            `json:"dropped"`
-	Outcomes         map[string]uint64 `json:"outcomes"`
-	Failures         uint64            `json:"failures"`
-	RaceLogouts      RaceLogouts       `json:"race_logouts"`
-	Latency          LatencyMs         `json:"latency_ms"`
-	LatencyCorrected LatencyMs         `json:"latency_corrected_ms"`
-
-	counts OutcomeCounts
-	hist   HistPair
+// StageRaceLogout counts a race logout in stage i at time at.
+func (r *Recorder) StageRaceLogout(i int, at time.Time) {
+	r.stage(i).raceLogouts++
+	r.raceLogoutAt(at)
 }
 
-// shortfallOf is the part of the requested hits that were not sent.
-func shortfallOf(requested float64, achieved uint64) float64 {
-	if requested < 1 {
-		return 0
-	}
-	// One hit of slack: the requested count is the integral of the rate,
-	// which runs up to one hit ahead of the pacer's discrete ticks, and
-	// judged mid-run one hit may still be in flight. Negligible at load
-	// rates, it keeps a 0.5/s run from showing a 50 % shortfall.
-	return max(0, 1-float64(achieved+1)/requested)
-}
+// StageReSignIn counts a re-sign-in in stage i.
+func (r *Recorder) StageReSignIn(i int) { r.stage(i).reSignedIn++ }
 
-func (a *stageAcc) summary(m StageMeta) StageSummary {
-	st := StageSummary{
-		Name: m.Name, Shape: m.Shape, Warmup: m.Warmup,
-		StartS: m.Start.Seconds(), DurationS: m.Ran.Seconds(),
-		Requested: m.Requested, Achieved: a.refreshes, Dropped: a.dropped,
-		Outcomes: producedMap(&a.outcomes), Failures: a.outcomes.Failures(),
-		counts: a.outcomes, hist: a.hist.clone(),
-	}
-	st.finish(a.raceLogouts)
-	return st
-}
+// StageFamily counts a family that reached its end state in stage i (or
+// was still in that state when the run ended in stage i).
+func (r *Recorder) StageFamily(i int, state oracle.FamilyState) { r.stage(i).families[state]++ }
 
-func (st *StageSummary) finish(raceLogouts uint64) {
-	if d := st.DurationS; d > 0 {
-		st.RequestedRate = st.Requested / d
-		st.AchievedRate = float64(st.Achieved) / d
+// StageChaos counts a chaos event of the given kind injected in stage i.
+func (r *Recorder) StageChaos(i int, kind string) {
+	a := r.stage(i)
+	if a.chaos == nil {
+		a.chaos = map[string]uint64{}
 	}
-	st.Shortfall = shortfallOf(st.Requested, st.Achieved)
-	st.RaceLogouts = RaceLogouts{Count: raceLogouts}
-	if st.Achieved > 0 {
-		st.RaceLogouts.Per1000 = float64(raceLogouts) * 1000 / float64(st.Achieved)
-	}
-	st.Latency = latencyMs(quantilesOf(st.hist.Raw))
-	st.LatencyCorrected = latencyMs(quantilesOf(st.hist.Corrected))
-}
-
-// buildStages fills s.Stages, s.Shortfall and, when some stages are
-// warmup, s.Measured.
-func (r *Recorder) buildStages(s *Summary, meta RunMeta) {
-	if len(meta.Stages) == 0 {
-		return
-	}
-	s.Pauses = append([]Pause{}, meta.Pauses...)
-	measured := StageSummary{Name: "measured", hist: newHistPair()}
-	var raceLogouts uint64
-	warm := false
-	for i, m := range meta.Stages {
-		st := r.stage(i).summary(m)
-		s.Stages = append(s.Stages, st)
-		if m.Warmup {
-			warm = true
-			continue
-		}
-		s.Shortfall = max(s.Shortfall, st.Shortfall)
-		for o, n := range st.counts {
-			measured.counts[o] += n
-		}
-		measured.Requested += st.Requested
-		measured.Achieved += st.Achieved
-		measured.Dropped += st.Dropped
-		measured.DurationS += st.DurationS
-		raceLogouts += st.RaceLogouts.Count
-		st.hist.mergeInto(&measured.hist)
-	}
-	if warm {
-		measured.Outcomes, measured.Failures = producedMap(&measured.counts), measured.counts.Failures()
-		measured.finish(raceLogouts)
-		s.Measured = &measured
-	}
-}
-
-// stageByName finds a stage of s.
-func (s *Summary) stageByName(name string) *StageSummary {
-	for i := range s.Stages {
-		if s.Stages[i].Name == name {
-			return &s.Stages[i]
-		}
-	}
-	return nil
+	a.chaos[kind]++
 }

@@ -72,6 +72,7 @@ func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 			s.Timeline[i].Requested = meta.RequestedPerSecond[i]
 		}
 	}
+	fillRaceLogouts(s.Timeline, r.raceBySec)
 	s.recompute()
 	return s
 }

@@ -88,9 +88,6 @@ func (p *thresholdParser) resolveMetric(name string, pos int) (metric, error) {
 		if err != nil {
 			return m, err
 		}
-		if !m.scoped() {
-			return m, p.errorf(pos, "metric %q is not measured per stage", inner)
-		}
 		m.stage = stage
 		return m, nil
 	}
@@ -178,33 +175,14 @@ func (m metric) count(outcomes *OutcomeCounts) uint64 {
 	return n
 }
 
-// value measures the metric on s.
+// value measures the metric on s: on its measured part (the run less
+// its warmup stages), or on the stage the metric names.
 func (m metric) value(s *Summary) float64 {
-	if m.scoped() {
-		sc, ok := scopeOf(s, m.stage)
-		if !ok {
-			return math.NaN()
-		}
-		return m.scopedValue(sc)
+	sc, ok := scopeOf(s, m.stage)
+	if !ok {
+		return math.NaN()
 	}
-	switch m.kind {
-	case mRequestsTotal:
-		return float64(s.Requests.Total)
-	case mRequestsRate:
-		return s.Requests.Rate
-	case mRequestsLoad:
-		return float64(s.Requests.Load)
-	case mRequestsDropped:
-		return float64(s.Requests.Dropped)
-	case mRequestsAccepted:
-		// Successful re-sign-ins are recorded as accepted too; they are
-		// not refreshes the target accepted.
-		n := m.count(&s.Outcomes)
-		return float64(n - min(n, s.ReSignedIn))
-	case mFamily:
-		return float64(s.Families[m.family])
-	}
-	return math.NaN()
+	return m.scopedValue(sc)
 }
 
 func isBad(f float64) bool { return math.IsNaN(f) || math.IsInf(f, 0) }

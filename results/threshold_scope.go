@@ -16,13 +16,14 @@ type scope struct {
 	hist        HistPair // nil histograms when read back from summary.json alone
 	raceLogouts RaceLogouts
 	shortfall   float64
+	requests    StageRequests
+	dropped     uint64
+	families    FamilyCounts
+	reSignedIn  uint64
 }
 
 // CheckStage measures t on one stage's numbers, whatever stage t names.
 func (t Threshold) CheckStage(st *StageSummary) (value float64, pass bool) {
-	if !t.metric.scoped() {
-		return 0, false
-	}
 	v := t.metric.scopedValue(stageScope(st))
 	if isBad(v) {
 		return 0, false
@@ -30,19 +31,12 @@ func (t Threshold) CheckStage(st *StageSummary) (value float64, pass bool) {
 	return v, t.op.holds(v, t.limit)
 }
 
-// scoped reports whether the metric can be measured on one stage.
-func (m metric) scoped() bool {
-	switch m.kind {
-	case mLatency, mOutcomes, mOutcomeRate, mRaceLogouts, mRaceLogoutsPer1000, mShortfall:
-		return true
-	}
-	return false
-}
-
 // scopeOf returns the statistics of stage name, or of the run ("").
 func scopeOf(s *Summary, name string) (scope, bool) {
 	if name == "" && s.Measured == nil {
-		sc := scope{outcomes: s.Outcomes, lat: s.Latency, latC: s.LatencyCorrected, raceLogouts: s.RaceLogouts, shortfall: s.Shortfall}
+		sc := scope{outcomes: s.Outcomes, lat: s.Latency, latC: s.LatencyCorrected, raceLogouts: s.RaceLogouts, shortfall: s.Shortfall,
+			requests: StageRequests{Total: s.Requests.Total, Rate: s.Requests.Rate, Load: s.Requests.Load, ByKind: s.Requests.ByKind},
+			dropped:  s.Requests.Dropped, families: s.Families, reSignedIn: s.ReSignedIn}
 		if s.Histograms != nil {
 			sc.hist = s.Histograms.Load
 		}
@@ -58,7 +52,8 @@ func scopeOf(s *Summary, name string) (scope, bool) {
 }
 
 func stageScope(st *StageSummary) scope {
-	sc := scope{outcomes: st.counts, lat: st.Latency, latC: st.LatencyCorrected, hist: st.hist, raceLogouts: st.RaceLogouts, shortfall: st.Shortfall}
+	sc := scope{outcomes: st.counts, lat: st.Latency, latC: st.LatencyCorrected, hist: st.hist, raceLogouts: st.RaceLogouts, shortfall: st.Shortfall,
+		requests: st.Requests, dropped: st.Dropped, families: st.Families, reSignedIn: st.ReSignedIn}
 	if sc.outcomes.Sum() == 0 {
 		for k, n := range st.Outcomes {
 			if o, ok := oracle.ParseOutcome(k); ok {
@@ -105,6 +100,21 @@ func (m metric) scopedValue(sc scope) float64 {
 		return sc.raceLogouts.Per1000
 	case mShortfall:
 		return sc.shortfall
+	case mRequestsTotal:
+		return float64(sc.requests.Total)
+	case mRequestsRate:
+		return sc.requests.Rate
+	case mRequestsLoad:
+		return float64(sc.requests.Load)
+	case mRequestsDropped:
+		return float64(sc.dropped)
+	case mRequestsAccepted:
+		// Successful re-sign-ins are recorded as accepted too; they are
+		// not refreshes the target accepted.
+		n := m.count(&sc.outcomes)
+		return float64(n - min(n, sc.reSignedIn))
+	case mFamily:
+		return float64(sc.families[m.family])
 	}
 	return math.NaN()
 }

@@ -35,7 +35,49 @@ func TestAbortSuffixPercentilesAndStages(t *testing.T) {
 			t.Errorf("%s: pass=%v, want %v", expr, ok, want)
 		}
 	}
-	if _, err := ParseThreshold("stage.x.requests.total>0"); err == nil {
-		t.Error("requests.total is not per stage, yet parsed with a stage prefix")
+}
+
+// Warmup stages are left out of every statistic the verdict reads, the
+// counts and the family states included, and every metric takes a stage.
+func TestWarmupLeftOutOfCountsAndFamilies(t *testing.T) {
+	r := NewRecorder(RecorderOptions{Start: testStart})
+	for i := 0; i < 90; i++ {
+		stage, out := 0, oracle.OKRotated
+		if i >= 60 {
+			stage = 1
+		}
+		if i%30 == 0 {
+			out = oracle.FailFork // one per 30: two in warmup, one measured
+		}
+		r.Record(&Observation{Start: testStart.Add(time.Duration(i) * 10 * time.Millisecond), Kind: KindRefresh, Outcome: out,
+			Latency: time.Millisecond, Stage: stage})
+	}
+	r.StageDropped(0)
+	r.StageFamily(0, oracle.FamilyForked)
+	r.StageFamily(0, oracle.FamilyForked)
+	r.StageFamily(1, oracle.FamilyHealthy)
+	r.StageRaceLogout(0, testStart)
+	s := r.Summary(RunMeta{Elapsed: 2 * time.Second, Stages: []StageMeta{
+		{Name: "warm", Ran: time.Second, Requested: 60, Warmup: true}, {Name: "main", Ran: time.Second, Requested: 30}}})
+	for expr, want := range map[string]bool{
+		"requests.total==30":             true,
+		"requests.rate==30":              true,
+		"requests.dropped==0":            true,
+		"fail_fork==1":                   true,
+		"families.forked==0":             true,
+		"families.healthy==1":            true,
+		"race_logouts==0":                true,
+		"stage.warm.requests.total==60":  true,
+		"stage.warm.requests.dropped==1": true,
+		"stage.warm.families.forked==2":  true,
+		"stage.warm.race_logouts==1":     true,
+		"stage.main.requests.load==30":   true,
+	} {
+		if v, ok := MustParseThreshold(expr).Check(s); ok != want {
+			t.Errorf("%s: pass=%v (value %v), want %v", expr, ok, v, want)
+		}
+	}
+	if s.Measured == nil || s.Measured.Requests.Total != 30 || s.Measured.Families[oracle.FamilyForked] != 0 {
+		t.Errorf("measured part: %+v", s.Measured)
 	}
 }

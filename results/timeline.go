@@ -20,9 +20,17 @@ type TimelinePoint struct {
 	Undecided uint64  // transport_error + timeout
 	P50, P99  time.Duration
 	Requested float64 // the pacer's requested refreshes/s; 0 when unpaced
+	// RaceLogouts are the benign races that logged a user out in that
+	// second; RaceLogoutsPer1000 relates them to its refreshes.
+	RaceLogouts        uint64
+	RaceLogoutsPer1000 float64
 }
 
-var timelineHeader = []string{"second", "requests", "rate", "total", "failures", "undecided", "p50_ms", "p99_ms", "requested"}
+var timelineHeader = []string{"second", "requests", "rate", "total", "failures", "undecided", "p50_ms", "p99_ms", "requested", "race_logouts", "race_logouts_per_1000"}
+
+// timelineOptional is how many trailing columns older files may lack:
+// requested, then the race logouts.
+const timelineOptional = 3
 
 func (p TimelinePoint) secondPoint() SecondPoint {
 	return SecondPoint{Second: p.Second, Requests: p.Requests, Rate: p.Rate, P50: p.P50, P99: p.P99}
@@ -39,6 +47,7 @@ func writeTimeline(w io.Writer, points []TimelinePoint) error {
 			strconv.Itoa(p.Second), strconv.FormatUint(p.Requests, 10), f(p.Rate),
 			strconv.FormatUint(p.Total, 10), strconv.FormatUint(p.Failures, 10), strconv.FormatUint(p.Undecided, 10),
 			f(ms(p.P50)), f(ms(p.P99)), f(p.Requested),
+			strconv.FormatUint(p.RaceLogouts, 10), f(p.RaceLogoutsPer1000),
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -50,12 +59,12 @@ func writeTimeline(w io.Writer, points []TimelinePoint) error {
 
 func readTimeline(r io.Reader) ([]TimelinePoint, error) {
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1 // files written before the requested column have one less
+	cr.FieldsPerRecord = -1 // files of older versions lack the optional columns
 	head, err := cr.Read()
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	if len(head) != len(timelineHeader) && len(head) != len(timelineHeader)-1 {
+	if len(head) > len(timelineHeader) || len(head) < len(timelineHeader)-timelineOptional {
 		return nil, fmt.Errorf("header has %d columns, want %d", len(head), len(timelineHeader))
 	}
 	for i, h := range timelineHeader[:len(head)] {
@@ -116,5 +125,41 @@ func parseTimelineRecord(rec []string) (TimelinePoint, error) {
 			return fail(8, err)
 		}
 	}
+	if len(rec) > 10 {
+		if p.RaceLogouts, err = strconv.ParseUint(rec[9], 10, 64); err != nil {
+			return fail(9, err)
+		}
+		if p.RaceLogoutsPer1000, err = strconv.ParseFloat(rec[10], 64); err != nil {
+			return fail(10, err)
+		}
+	}
 	return p, nil
+}
+
+// raceLogoutAt counts a race logout in the second of at.
+func (r *Recorder) raceLogoutAt(at time.Time) {
+	sec := r.secondOf(at)
+	for len(r.raceBySec) <= sec {
+		r.raceBySec = append(r.raceBySec, 0)
+	}
+	r.raceBySec[sec]++
+}
+
+// fillRaceLogouts puts the per-second race logouts into points. A logout
+// is counted when the oracle decides it, which can be after the run's
+// last second; it then counts in that last second.
+func fillRaceLogouts(points []TimelinePoint, bySec []uint64) {
+	if len(points) == 0 {
+		return
+	}
+	for sec, n := range bySec {
+		i := min(sec, len(points)-1)
+		points[i].RaceLogouts += n
+	}
+	for i := range points {
+		points[i].RaceLogoutsPer1000 = 0
+		if p := &points[i]; p.Requests > 0 {
+			p.RaceLogoutsPer1000 = float64(p.RaceLogouts) * 1000 / float64(p.Requests)
+		}
+	}
 }

@@ -13,9 +13,11 @@
 #     catches. A canary page with one remote image first proves the proxy
 #     sees a page's requests.
 # It makes a short run with chaos and a failure (embedded server with the
-# non-atomic defect) and, with SCREENSHOT=path, saves a screenshot.
+# non-atomic defect), whose report has 5 charts, and a short capacity run,
+# whose report adds the 3 knee charts (8), and, with SCREENSHOT=path, saves
+# a screenshot of the first (CAPACITY_SCREENSHOT=path: of the second).
 #
-# Usage: scripts/check-report.sh [RESULTS_DIR]
+# Usage: scripts/check-report.sh [RESULTS_DIR]   (a run's directory: 5 charts)
 #        SCREENSHOT=docs/report-screenshot.png scripts/check-report.sh
 # Exits 1 on any failed check, 3 when Chromium or python3 is missing.
 set -u
@@ -32,6 +34,7 @@ check() { if eval "$2"; then echo "PASS $1"; else echo "FAIL $1"; fails=$((fails
 command -v python3 >/dev/null || { echo "python3 not found"; exit 3; }
 
 DIR=${1:-}
+CAPDIR=
 if [ -z "$DIR" ]; then
 	(cd "$ROOT" && go build -o "$WORK/refreshstorm" ./cmd/refreshstorm) || exit 3
 	DIR="$WORK/run"
@@ -39,6 +42,11 @@ if [ -z "$DIR" ]; then
 		--chaos lost-response=0.02,concurrent=0.02:3,replay=0.01:2s,csrf=0.01 \
 		--server-policy strict,defect=non-atomic --out "$DIR" >"$WORK/run.txt" 2>&1
 	[ -f "$DIR/report.html" ] || { echo "FAIL run wrote no report.html"; cat "$WORK/run.txt"; exit 1; }
+	CAPDIR="$WORK/capacity"
+	timeout 90 "$WORK/refreshstorm" capacity --sessions 10 --start-rate 50 --factor 2 --precision 0.3 \
+		--step-requests 100 --step-min 1500ms --step-max 1500ms --chaos lost-response=0.02 \
+		--server-policy strict,workers=2,service=10ms --out "$CAPDIR" >"$WORK/capacity.txt" 2>&1
+	[ -f "$CAPDIR/capacity.json" ] || { echo "FAIL capacity wrote no capacity.json"; cat "$WORK/capacity.txt"; exit 1; }
 fi
 
 # The recording proxy: logs the first line of every connection.
@@ -79,22 +87,32 @@ chrome "about:blank" "$WORK/blank.dom" "$WORK/blank.err" --dump-dom
 hosts() { sed -E 's#^[A-Z]+ (https?://)?([^/: ]+).*#\2#' "$1" | sort -u; }
 hosts "$WORK/proxy.log" >"$WORK/browser-hosts"
 : >"$WORK/proxy.log"
-cp "$DIR/report.html" "$WORK/report.html"
-chrome "file://$WORK/report.html" "$WORK/report.dom" "$WORK/report.err" --dump-dom
-hosts "$WORK/proxy.log" | grep -vxF -f "$WORK/browser-hosts" | grep -vE "(^|\.)(google|googleapis|gvt1)\.com$" >"$WORK/page-hosts"
-check "charts drew (body data-charts=4)" 'grep -q "<body[^>]*data-charts=\"4\"" "$WORK/report.dom"'
-n=$(grep -o 'data-drawn="1"' "$WORK/report.dom" | wc -l)
-check "every chart has drawn ($n of 4)" '[ "$n" -eq 4 ]'
-c=$(grep -o '<canvas' "$WORK/report.dom" | wc -l)
-check "canvases with data ($c)" '[ "$c" -ge 4 ] && ! grep -q "data-points=\"0\"" "$WORK/report.dom"'
-check "no console messages" '! grep -q "CONSOLE" "$WORK/report.err"'
-check "no network request" '[ ! -s "$WORK/page-hosts" ]'
-sed 's/^/  requested host: /' "$WORK/page-hosts"
-grep "CONSOLE" "$WORK/report.err" | head -5 | sed 's/^/  console: /'
+page() { # page NAME RESULTS_DIR CHARTS
+	local name=$1 dir=$2 want=$3
+	: >"$WORK/proxy.log"
+	cp "$dir/report.html" "$WORK/$name.html"
+	chrome "file://$WORK/$name.html" "$WORK/$name.dom" "$WORK/$name.err" --dump-dom
+	hosts "$WORK/proxy.log" | grep -vxF -f "$WORK/browser-hosts" | grep -vE "(^|\.)(google|googleapis|gvt1)\.com$" >"$WORK/$name-hosts"
+	check "$name: charts drew (body data-charts=$want)" 'grep -q "<body[^>]*data-charts=\"$want\"" "$WORK/$name.dom"'
+	n=$(grep -o 'data-drawn="1"' "$WORK/$name.dom" | wc -l)
+	check "$name: every chart has drawn ($n of $want)" '[ "$n" -eq "$want" ]'
+	c=$(grep -o '<canvas' "$WORK/$name.dom" | wc -l)
+	check "$name: canvases with data ($c)" '[ "$c" -ge "$want" ] && ! grep -q "data-points=\"0\"" "$WORK/$name.dom"'
+	check "$name: no console messages" '! grep -q "CONSOLE" "$WORK/$name.err"'
+	check "$name: no network request" '[ ! -s "$WORK/$name-hosts" ]'
+	sed 's/^/  requested host: /' "$WORK/$name-hosts"
+	grep "CONSOLE" "$WORK/$name.err" | head -5 | sed 's/^/  console: /'
+}
+page report "$DIR" 5
+[ -z "$CAPDIR" ] || page capacity "$CAPDIR" 8
 
 if [ -n "${SCREENSHOT:-}" ]; then
 	chrome "file://$WORK/report.html" /dev/null "$WORK/shot.err" --screenshot="$WORK/shot.png" --hide-scrollbars
 	cp "$WORK/shot.png" "$SCREENSHOT" && echo "screenshot: $SCREENSHOT"
+fi
+if [ -n "${CAPACITY_SCREENSHOT:-}" ] && [ -n "$CAPDIR" ]; then
+	chrome "file://$WORK/capacity.html" /dev/null "$WORK/shot.err" --screenshot="$WORK/cap.png" --hide-scrollbars
+	cp "$WORK/cap.png" "$CAPACITY_SCREENSHOT" && echo "screenshot: $CAPACITY_SCREENSHOT"
 fi
 [ "$fails" -eq 0 ] || { echo "check-report: $fails checks failed"; exit 1; }
 echo "check-report: all checks passed"

@@ -26,3 +26,25 @@ func TestWorkflowExampleScenarioLoads(t *testing.T) {
 		t.Fatalf("%s: want a target and thresholds and no credentials in the file, got %+v", m[1], sc)
 	}
 }
+
+// The workflow can publish its JUnit check run and cannot hang for six
+// hours, and the README shows it as shipped.
+func TestWorkflowExamplePermissionsAndREADME(t *testing.T) {
+	root := filepath.Join("..", "..")
+	wf, err := os.ReadFile(filepath.Join(root, "examples", "github-actions", "nightly.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"checks: write", "timeout-minutes:"} {
+		if !regexp.MustCompile(regexp.QuoteMeta(want)).Match(wf) {
+			t.Errorf("nightly.yml lacks %q", want)
+		}
+	}
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(regexp.QuoteMeta("```yaml\n" + string(wf) + "```")).Match(readme) {
+		t.Error("README.md does not show examples/github-actions/nightly.yml as shipped")
+	}
+}

@@ -50,7 +50,7 @@ func (p stagePlan) resolve() ([]attack.Stage, []results.Threshold, error) {
 			return nil, nil, fmt.Errorf("stages: stage %d rate %q: %w", i+1, y.Rate, err)
 		}
 		if y.Chaos != "" {
-			if _, err := attack.ParseChaos(y.Chaos); err != nil {
+			if _, err := attack.ParseStageChaos(y.Chaos); err != nil {
 				return nil, nil, fmt.Errorf("stages: stage %d chaos: %w", i+1, err)
 			}
 		}
