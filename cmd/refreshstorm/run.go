@@ -365,6 +365,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	}
 	boot.Progress = nil
 	p.imported = nil // the pool holds the sessions now; the file's copy is garbage
+	pool.Compact()
 	settleHeap(bootRec)
 	fmt.Fprintf(stderr, "%d sessions ready in %.1fs (%.0f/s); RSS %.0f MB\n",
 		bootRec.Sessions, bootRec.Seconds, bootRec.PerSecond, float64(bootRec.RSSBytes)/(1<<20))
