@@ -36,8 +36,14 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		e.afterFailedRefresh(s, j)
 		return resp, nil
 	}
-	ghost, ghostAccess := reply.NewRefresh, reply.NewAccess
-	delay := e.chaosItem(ChaosLostResponse).Delay
+	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.chaosItem(ChaosLostResponse).Delay)
+	return resp, nil
+}
+
+// retryLost is the client's side of a lost answer (the lost-response and
+// net-reset kinds): the server rotated to ghost at received, the client
+// never learned it, and after delay it retries with its old token.
+func (e *Engine) retryLost(s *targets.Session, kind ChaosKind, ghost, ghostAccess string, received time.Time, delay time.Duration) {
 	e.goAsync(func(ctx context.Context) {
 		if !wait.For(ctx, delay-time.Since(received)) {
 			s.Rotate(ghost, ghostAccess, received)
@@ -48,7 +54,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 			Family: s.Family, Token: s.Refresh, KnownChild: ghost, KnownHead: ghost}
 		retry, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
 		jr := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, retry)
-		e.observe(results.KindDuplicate, ChaosLostResponse, s, sent, lat, retry.Status, jr)
+		e.observe(results.KindDuplicate, kind, s, sent, lat, retry.Status, jr)
 		switch {
 		case jr.Accepted:
 			s.Rotate(retry.NewRefresh, retry.NewAccess, time.Now())
@@ -59,7 +65,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 			e.emit(event{kind: evRaceLogout})
 			s.State = oracle.FamilyRevokedSpuriously
 			if jr.SuspectReuse {
-				e.followRevocation(ctx, s, ChaosLostResponse, ghost, ghostAccess)
+				e.followRevocation(ctx, s, kind, ghost, ghostAccess)
 			}
 		case jr.Outcome == oracle.Indeterminate:
 			e.replaceFamily(ctx, s) // the client cannot know which token lives
@@ -69,7 +75,6 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 		}
 		e.endEvent(ctx, s)
 	})
-	return resp, nil
 }
 
 // burstResult is one request of a concurrent burst.

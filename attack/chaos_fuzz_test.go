@@ -8,7 +8,8 @@ import (
 // FuzzParseChaos: any spec parses or fails with a bounded error; a parsed
 // spec never asks for more than the whole load.
 func FuzzParseChaos(f *testing.F) {
-	for _, s := range []string{"lost-response=0.05:2s", "concurrent=0.1:3", "replay=0.02,csrf=0.01", "stale-cookie=0.1", "", "csrf=2", "x=y:z"} {
+	for _, s := range []string{"lost-response=0.05:2s", "concurrent=0.1:3", "replay=0.02,csrf=0.01", "stale-cookie=0.1", "", "csrf=2", "x=y:z",
+		"net-latency=0.1:200ms±50ms", "net-reset=0.05", "net-stall=0.01:3s", "partition=10s@30s"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, spec string) {

@@ -47,6 +47,23 @@ type Wire struct {
 // RoundTrip sends req with the extra headers on a copy (the caller's
 // request stays untouched, as RoundTripper requires).
 func (w *Wire) RoundTrip(req *http.Request) (*http.Response, error) {
+	return w.roundTrip(w.Next, req)
+}
+
+// Via is the wire with another next hop: the faulted connections of
+// network chaos get the same headers and the same protocol counts.
+func (w *Wire) Via(next http.RoundTripper) http.RoundTripper { return wireVia{w, next} }
+
+type wireVia struct {
+	w    *Wire
+	next http.RoundTripper
+}
+
+func (v wireVia) RoundTrip(req *http.Request) (*http.Response, error) {
+	return v.w.roundTrip(v.next, req)
+}
+
+func (w *Wire) roundTrip(next http.RoundTripper, req *http.Request) (*http.Response, error) {
 	if len(w.Headers) > 0 {
 		req = req.Clone(req.Context())
 		for k, vs := range w.Headers {
@@ -55,7 +72,7 @@ func (w *Wire) RoundTrip(req *http.Request) (*http.Response, error) {
 			}
 		}
 	}
-	resp, err := w.Next.RoundTrip(req)
+	resp, err := next.RoundTrip(req)
 	if err == nil {
 		w.mu.Lock()
 		if w.protos == nil {

@@ -98,6 +98,11 @@ type Engine struct {
 	stopOnce sync.Once
 	stopCh   chan struct{}
 
+	// faultRT sends requests picked for net chaos over their own faulted
+	// connections; partition is the --chaos window. Both nil without them.
+	faultRT   http.RoundTripper
+	partition *partition
+
 	eventSeq    atomic.Uint64
 	csrfSeq     atomic.Uint64
 	replaySeq   atomic.Uint64
@@ -147,11 +152,18 @@ func New(cfg Config) (*Engine, error) {
 		events:  make(chan event, 4096),
 		stopCh:  make(chan struct{}),
 	}
-	e.direct = &http.Client{Transport: cfg.Transport, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
 	var err error
 	if e.stageChaos, err = stageChaosOf(cfg.Chaos, cfg.Stages, cfg.Seed); err != nil {
 		return nil, fmt.Errorf("attack: %w", err)
 	}
+	if err := e.setUpNetChaos(); err != nil {
+		return nil, err
+	}
+	var direct http.RoundTripper = cfg.Transport
+	if e.partition != nil {
+		direct = partitionGate{e: e, next: cfg.Transport}
+	}
+	e.direct = &http.Client{Transport: direct, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
 	e.maxEventDur = cfg.Policy.Grace + cfg.ProbeMargin + 2*cfg.Timeout
 	var replay, lost time.Duration
 	for _, sp := range e.allChaos() {
@@ -162,7 +174,7 @@ func New(cfg Config) (*Engine, error) {
 			lost = max(lost, it.Delay)
 		}
 	}
-	e.maxEventDur += replay + lost
+	e.maxEventDur += replay + lost + e.netEventDur()
 	return e, nil
 }
 

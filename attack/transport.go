@@ -69,7 +69,19 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 	e.pool.Sent(s)
 	kind := ChaosKind(s.Chaos)
 	s.Chaos = 0
+	if e.partition != nil {
+		if e.partitioned() {
+			return e.refuse(s, req), nil
+		}
+		if e.healed(s) {
+			kind = ChaosPartition
+		}
+	}
 	switch kind {
+	case ChaosNetLatency, ChaosNetStall:
+		return e.netDelay(s, req, kind)
+	case ChaosNetReset:
+		return e.netReset(s, req)
 	case ChaosConcurrent:
 		return e.concurrent(s, req)
 	case ChaosLostResponse:
@@ -132,13 +144,18 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 // The deadline is the request's own: vegeta's client sets --timeout on
 // every request it sends, and refreshDirect sets it on the others.
 func (e *Engine) send(req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
+	return e.sendOn(e.next, req, s)
+}
+
+// sendOn is send over rt: the run's transport, or a faulted connection.
+func (e *Engine) sendOn(rt http.RoundTripper, req *http.Request, s *targets.Session) (*http.Response, oracle.Reply) {
 	// net/http's client cancels on a timer of its own, which may fire a
 	// moment before the context's: past the deadline is a timeout either way.
 	timedOut := func(err error) bool {
 		d, ok := req.Context().Deadline()
 		return isTimeout(err) || errors.Is(req.Context().Err(), context.DeadlineExceeded) || (ok && !time.Now().Before(d))
 	}
-	resp, err := e.next.RoundTrip(req)
+	resp, err := rt.RoundTrip(req)
 	if err != nil {
 		return synthetic(req, "transport error: "+secretFree(err.Error(), s)), oracle.Reply{NoResponse: true, Timeout: timedOut(err)}
 	}

@@ -23,13 +23,13 @@ import (
 
 // writeRun records obs (and one secret-laden vegeta result per load
 // observation) into a new results directory and finishes it.
-func writeRun(t *testing.T, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold) *Summary {
+func writeRun(t testing.TB, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold) *Summary {
 	t.Helper()
 	return writeRunWith(t, path, start, obs, meta, ths, DirOptions{EventsEvery: 1, VegetaResults: FileResultsBin})
 }
 
 // writeRunWith is writeRun with a choice of streamed files.
-func writeRunWith(t *testing.T, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold, opts DirOptions) *Summary {
+func writeRunWith(t testing.TB, path string, start time.Time, obs []Observation, meta RunMeta, ths []Threshold, opts DirOptions) *Summary {
 	t.Helper()
 	d, err := CreateDirWith(path, opts)
 	if err != nil {

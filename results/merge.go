@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -21,15 +22,28 @@ type MergeInputError struct {
 }
 
 func (e *MergeInputError) Error() string {
+	reason := oneLine(e.Reason)
 	switch len(e.Dirs) {
 	case 0:
-		return "merge: " + e.Reason
+		return "merge: " + reason
 	case 1:
-		return fmt.Sprintf("merge: %s: %s", e.Dirs[0], e.Reason)
+		return fmt.Sprintf("merge: %s: %s", e.Dirs[0], reason)
 	default:
-		return fmt.Sprintf("merge: %s and %s: %s", e.Dirs[0], e.Dirs[1], e.Reason)
+		return fmt.Sprintf("merge: %s and %s: %s", e.Dirs[0], e.Dirs[1], reason)
 	}
 }
+
+// oneLine bounds a reason: decoders quote what they could not parse, and
+// a damaged file can hold a megabyte-long cell or line breaks.
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > maxReason {
+		s = strings.ToValidUTF8(s[:maxReason], "") + "…"
+	}
+	return s
+}
+
+const maxReason = 300
 
 func (e *MergeInputError) Unwrap() error { return e.Err }
 
@@ -60,6 +74,9 @@ func Merge(dirs []string, out string, opts MergeOptions) (*Summary, error) {
 	}
 	inputs, err := loadMergeInputs(dirs)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkSpread(inputs); err != nil {
 		return nil, err
 	}
 	missing, err := checkShardSet(inputs, opts.AllowPartial)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 	vegeta "github.com/tsenart/vegeta/v12/lib"
@@ -151,4 +152,29 @@ func checkShardSet(inputs []*mergeInput, allowPartial bool) (missing []string, e
 			strings.Join(missing, ", "), len(byShard), n)}
 	}
 	return missing, nil
+}
+
+// maxShardSpread is how far apart shards of one run may have started:
+// they are launched together (an Indexed Job, a CI matrix), and the
+// merged timeline holds one row per second of the whole spread.
+const maxShardSpread = 24 * time.Hour
+
+// checkSpread refuses timelines the merge cannot lay out: shards started
+// more than maxShardSpread apart, and timeline seconds outside their run
+// (the merged timeline is dense, so one absurd second would allocate
+// billions of rows).
+func checkSpread(inputs []*mergeInput) error {
+	for _, in := range inputs {
+		if in.offset < 0 || in.offset > int(maxShardSpread/time.Second) {
+			return &MergeInputError{Dirs: []string{inputs[0].dir, in.dir},
+				Reason: fmt.Sprintf("started %s apart; shards of one run start together (at most %s)", time.Duration(in.offset)*time.Second, maxShardSpread)}
+		}
+		last := min(in.s.ElapsedS, maxShardSpread.Seconds()) + 60
+		for _, p := range in.s.Timeline {
+			if p.Second < 0 || !(float64(p.Second) <= last) {
+				return inputError(in.dir, FileTimeline, fmt.Errorf("second %d is outside the run (%.0fs long)", p.Second, in.s.ElapsedS))
+			}
+		}
+	}
+	return nil
 }

@@ -71,6 +71,10 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 		})}, MergeOptions{}, "events.csv.partial: left by a run that did not finish"},
 		{"same shard copied", []string{one, two, damaged("copy", func(string) {})}, MergeOptions{}, "both are shard 2/2"},
 		{"missing shard", []string{one}, MergeOptions{}, "shard 2/2 missing"},
+		{"timeline second beyond the run", []string{one, damaged("farsecond", repeatLastRow(FileTimeline, "2000000000"))}, MergeOptions{}, "outside the run"},
+		{"negative timeline second", []string{one, damaged("negsecond", repeatLastRow(FileTimeline, "-5"))}, MergeOptions{}, "outside the run"},
+		{"shards started years apart", []string{one, damaged("year1", replaceIn(FileSummaryJSON, testStart.Format("2006-01-02"), "0001-01-02"))}, MergeOptions{}, "apart"},
+		{"huge timeline cell", []string{one, damaged("hugecell", repeatLastRow(FileTimeline, strings.Repeat("9x", 50_000)))}, MergeOptions{}, "timeline.csv"},
 		{"copy even with allow-partial", []string{two, damaged("copy2", func(string) {})}, MergeOptions{AllowPartial: true}, "both are shard 2/2"},
 	}
 	for i, c := range cases {
@@ -79,7 +83,10 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 			_, err := Merge(c.dirs, out, c.opts)
 			var mie *MergeInputError
 			if !errors.As(err, &mie) || !strings.Contains(err.Error(), c.reason) {
-				t.Fatalf("case %d: got %v, want an input error with %q", i, err, c.reason)
+				t.Fatalf("case %d: got %.300v, want an input error with %q", i, err, c.reason)
+			}
+			if msg := err.Error(); len(msg) > 1000 || strings.ContainsAny(msg, "\n\r") {
+				t.Errorf("error of %d bytes or several lines: %.200q", len(msg), msg)
 			}
 			if _, err := os.Stat(out); !os.IsNotExist(err) {
 				t.Errorf("refused merge wrote %s", out)
@@ -99,5 +106,25 @@ func TestMergeRefusesDamagedAndIncompleteInputs(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(out, FileSummaryJSON))
 	if !strings.Contains(string(b), `"partial": true`) {
 		t.Error("summary.json does not record the partial merge")
+	}
+}
+
+// repeatLastRow appends a copy of a CSV file's last row with its first
+// field replaced.
+func repeatLastRow(file, first string) func(dir string) {
+	return func(dir string) {
+		p := filepath.Join(dir, file)
+		b, _ := os.ReadFile(p)
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		_, rest, _ := strings.Cut(lines[len(lines)-1], ",")
+		os.WriteFile(p, append(b, first+","+rest+"\n"...), 0o644)
+	}
+}
+
+func replaceIn(file, old, new string) func(dir string) {
+	return func(dir string) {
+		p := filepath.Join(dir, file)
+		b, _ := os.ReadFile(p)
+		os.WriteFile(p, []byte(strings.ReplaceAll(string(b), old, new)), 0o644)
 	}
 }

@@ -40,10 +40,10 @@ func ParseCredentials(r io.Reader, name string) ([]Credential, error) {
 		case id == "":
 			return fmt.Errorf("%s:%d: empty identifier", name, line)
 		case pw == "":
-			return fmt.Errorf("%s:%d: empty password for %q", name, line, id)
+			return fmt.Errorf("%s:%d: empty password for %.40q", name, line, id)
 		}
 		if prev, dup := seen[id]; dup {
-			return fmt.Errorf("%s:%d: identifier %q repeats line %d", name, line, id, prev)
+			return fmt.Errorf("%s:%d: identifier %.40q repeats line %d", name, line, id, prev)
 		}
 		seen[id] = line
 		creds = append(creds, Credential{Identifier: id, Password: pw})

@@ -38,7 +38,7 @@ var options = []option{
 	{flag: "max-workers", field: "MaxWorkers", unset: "--sessions", usage: "bound on concurrent requests"},
 	{flag: "policy", field: "Policy", arg: "SPEC", usage: "declared rotation policy: strict or grace=10s, optionally ,reuse=revoke-family or ,reuse=reject"},
 	{flag: "server-policy", field: "ServerPolicy", arg: "SPEC", unset: "--policy", usage: "policy and defect modes of the embedded server (grammar: refreshstorm serve --help)"},
-	{flag: "chaos", field: "Chaos", arg: "SPEC", unset: "none", usage: "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie)"},
+	{flag: "chaos", field: "Chaos", arg: "SPEC", unset: "none", usage: "chaos mix: kind=fraction[:param],… (lost-response, concurrent, replay, csrf, stale-cookie, net-latency, net-reset, net-stall) and partition=LEN@START"},
 	{flag: "seed", field: "Seed", usage: "seed for the choice of chaos events"},
 	{flag: "threshold", field: "Thresholds", arg: "EXPR", usage: "pass/fail condition, e.g. latency.p99<250ms (repeatable; adds to the defaults)"},
 	{flag: "abort-on-fail", field: "AbortOnFail", usage: "end the run early once any threshold fails (or mark one expression with a ! suffix)"},
