@@ -64,6 +64,9 @@ type RunMeta struct {
 	RequestedPerSecond []float64
 	Aborted            *Abort
 	Bootstrap          *Bootstrap
+	// ConfigProblem says why the run was stopped for the harness's own
+	// configuration (a family-cap spiral).
+	ConfigProblem string
 }
 
 // Bootstrap is how the sessions were made ready before the load, and what
@@ -130,6 +133,9 @@ type Summary struct {
 	// stages are warmup (which it leaves out).
 	Measured *StageSummary `json:"measured,omitempty"`
 	Aborted  *Abort        `json:"aborted,omitempty"`
+	// ConfigProblem: the run was stopped because the harness's own
+	// configuration made its results meaningless (a family-cap spiral).
+	ConfigProblem string `json:"config_problem,omitempty"`
 
 	Chaos       Chaos             `json:"chaos"`
 	RateChanges []RateChange      `json:"rate_changes"`
