@@ -203,7 +203,7 @@ func (e *Engine) sendOn(rt http.RoundTripper, req *http.Request, s *targets.Sess
 	resp.Body = http.NoBody
 	reply := e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
 	if reply.ConfigError != "" {
-		e.configFault(reply)
+		e.configFault(reply.Status, reply.ConfigError)
 	}
 	reply.FamilyID = ownFamilyID(reply.FamilyID, s)
 	if resp.StatusCode >= 400 {
@@ -215,8 +215,8 @@ func (e *Engine) sendOn(rt http.RoundTripper, req *http.Request, s *targets.Sess
 // configFault stops the run the first time the target rejects the
 // harness's own client (invalid_client mid-run: a rotated secret, a
 // revoked client): every later request would fail the same way.
-func (e *Engine) configFault(r oracle.Reply) {
-	msg := fmt.Sprintf("configuration error: the target answered %d %s to a refresh (check client id, secret and client auth)", r.Status, r.ConfigError)
+func (e *Engine) configFault(status int, code string) {
+	msg := fmt.Sprintf("configuration error: the target answered %d %s to a refresh (check client id, secret and client auth)", status, code)
 	if e.configErr.CompareAndSwap(nil, &msg) {
 		e.Stop()
 	}

@@ -79,6 +79,8 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := t.fam
+	f.inflight.Add(1)
+	defer f.inflight.Add(-1)
 	if checkCSRF && !csrfEqual(csrf, f.csrf) {
 		s.st.csrfRejected.Add(1)
 		if s.has(DefectCSRFConsumes) {

@@ -128,6 +128,8 @@ func (s *Server) tokenRefresh(w http.ResponseWriter, r *http.Request, text strin
 		refused(ErrInvalidGrant)
 		return
 	}
+	t.fam.inflight.Add(1)
+	defer t.fam.inflight.Add(-1)
 	if s.has(DefectRevokeOnConcurrentOnly) && s.prechecked(t, now) {
 		refused(ErrInvalidGrant)
 		return

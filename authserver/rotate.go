@@ -43,13 +43,9 @@ const (
 	outKept
 )
 
-// rareForkEvery and rareForkWindow shape DefectRareFork: one in
-// rareForkEvery duplicates arriving within rareForkWindow of their
-// token's rotation is rotated again.
-const (
-	rareForkEvery  = 25
-	rareForkWindow = 50 * time.Millisecond
-)
+// rareForkEvery shapes DefectRareFork: one in rareForkEvery duplicates
+// that race another refresh of their family is rotated again.
+const rareForkEvery = 25
 
 // refresh applies the policy to a presented token under its family's lock
 // and returns the outcome and, when accepted, the refresh token to hand out.
@@ -101,7 +97,7 @@ func (s *Server) refresh(t *token, now int64) (outcome, string) {
 	if s.has(DefectAcceptRotated) {
 		return outRotated, s.rotateLocked(f, t, now)
 	}
-	if s.has(DefectRareFork) && now-t.rotatedAt < int64(rareForkWindow) && s.rareForks.Add(1)%rareForkEvery == 1 {
+	if s.has(DefectRareFork) && f.inflight.Load() > 1 && s.rareForks.Add(1)%rareForkEvery == 1 {
 		s.st.rotations.Add(1)
 		return outRotated, s.mintLocked(f, t, now)
 	}

@@ -44,6 +44,10 @@ type family struct {
 	user       *user
 	refreshExp int64 // unix ns, absolute
 
+	// inflight counts refreshes of the family being handled right now:
+	// more than one means requests race (DefectRareFork).
+	inflight atomic.Int32
+
 	mu        sync.Mutex
 	revoked   bool
 	revokedAt int64

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"net/http"
 	"slices"
@@ -370,6 +371,11 @@ func (d *prober) parentReplayExperiment(ctx context.Context) error {
 // at once, then at growing delays from the last accepted retry delay.
 func (d *prober) grandparentReplayExperiment(ctx context.Context) error {
 	from := time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
+	if d.fp.Grace.Kind == GraceAtLeast {
+		// Every retry was accepted: the parent may be honoured at any age,
+		// and only the grandparent can show where the window ends.
+		from = 0
+	}
 	delays := []time.Duration{0}
 	for _, dl := range delaySchedule(d.opt.MaxDelay) {
 		if dl >= from && dl > 0 {
@@ -595,6 +601,7 @@ func tamper(valid string) string {
 func (d *prober) summarize() {
 	fp := d.fp
 	ex := &fp.Experiments
+	d.windowFromAncestors()
 
 	// Who may use the window, and what a duplicate gets.
 	var gpAccepted *ReplayTrial
@@ -710,6 +717,9 @@ func (d *prober) summarize() {
 	}
 	// A zombie or partial revocation seen by the replays is more specific
 	// than "durable"; revocation that differs between ways trumps both.
+	if revocationByWay(fp.Reuses) == Lagging {
+		fp.Reuse = RevokeFamily
+	}
 	if r := revocationByWay(fp.Reuses); r == DependsOnWay || (r != Unknown && fp.Revocation != Zombie && fp.Revocation != Partial) {
 		fp.Revocation = r
 	}
@@ -717,4 +727,32 @@ func (d *prober) summarize() {
 	if fp.Violated() {
 		fp.Verdict = "fail"
 	}
+}
+
+// windowFromAncestors estimates the grace window from the grandparent
+// replays when the retries could not: a server that honours the immediate
+// parent at any age accepts every retry, yet an older ancestor is
+// accepted only inside the window and refused after it.
+func (d *prober) windowFromAncestors() {
+	fp := d.fp
+	if fp.Grace.Kind != GraceAtLeast {
+		return
+	}
+	lastAccepted, firstRejected := int64(-1), int64(-1)
+	for _, tr := range fp.Experiments.GrandparentReplay {
+		switch {
+		case tr.Accepted:
+			lastAccepted = tr.DelayMS
+		case isRejection(tr.Status) && firstRejected < 0:
+			firstRejected = tr.DelayMS
+		}
+	}
+	if lastAccepted < 0 || firstRejected <= lastAccepted {
+		return
+	}
+	up := firstRejected
+	fp.Grace = Grace{Kind: GraceWindow, LowerMS: lastAccepted, UpperMS: &up,
+		Text: fmt.Sprintf("[%v, %v] (from the grandparent replays: the parent is honoured at any age)", dur(lastAccepted), dur(firstRejected))}
+	d.weakness("parent_any_age", expLostResponse,
+		"the immediate parent was accepted at every delay up to %v, past the window the grandparent replays show: a stolen parent token keeps working", dur(fp.MaxDelayMS))
 }

@@ -31,12 +31,15 @@ type family struct {
 	head   string // newest refresh token known
 	access string // newest access token known
 	cred   string // identifier, for error messages
+	// headSince is when head was handed out, for servers that keep a
+	// token for an interval before rotating it.
+	headSince time.Time
 }
 
 // adopt makes an accepted reply's tokens the family's newest.
 func (f *family) adopt(r answer) {
-	if r.refresh != "" {
-		f.head = r.refresh
+	if r.refresh != "" && r.refresh != f.head {
+		f.head, f.headSince = r.refresh, time.Now()
 	}
 	if r.access != "" {
 		f.access = r.access
@@ -51,6 +54,9 @@ type answer struct {
 	access     string
 	cookies    []string // raw Set-Cookie lines
 	retryAfter time.Duration
+	// kept: a 2xx that issued no new refresh token; refresh then holds the
+	// presented one.
+	kept bool
 }
 
 // accepted: a 2xx that handed out a new refresh token.
@@ -120,7 +126,7 @@ func (d *prober) send(req *http.Request) (answer, error) {
 	rep := d.prof.ParseRefresh(resp.StatusCode, resp.Header, body)
 	return answer{
 		status: resp.StatusCode, code: cleanCode(rep.ErrorCode),
-		refresh: rep.NewRefresh, access: rep.NewAccess,
+		refresh: rep.NewRefresh, access: rep.NewAccess, kept: rep.Kept,
 		cookies:    resp.Header.Values("Set-Cookie"),
 		retryAfter: parseRetryAfter(resp.Header.Get("Retry-After")),
 	}, nil
@@ -164,7 +170,11 @@ func (d *prober) refresh(ctx context.Context, token, csrf string) (answer, error
 	if err != nil {
 		return answer{}, err
 	}
-	return d.send(req)
+	r, err := d.send(req)
+	if r.kept && r.refresh == "" {
+		r.refresh = token
+	}
+	return r, err
 }
 
 // rotate refreshes the family's head with its valid CSRF token and adopts
@@ -186,12 +196,34 @@ func (d *prober) chain(ctx context.Context, f *family, n int) ([]string, error) 
 
 func (d *prober) rotate(ctx context.Context, f *family) (answer, error) {
 	backoff := 250 * time.Millisecond
+	keptSince := time.Time{}
 	for attempt := 1; ; attempt++ {
 		r, err := d.refresh(ctx, f.head, f.csrf)
 		if err != nil {
 			return r, err
 		}
-		if r.accepted() {
+		switch {
+		case r.accepted() && r.refresh == f.head:
+			// The server handed the same token back: it rotates only after
+			// an interval. Wait for a real rotation, so that every chain the
+			// experiments build is made of rotated tokens.
+			if keptSince.IsZero() {
+				keptSince = time.Now()
+			}
+			d.noteKept(time.Since(f.headSince))
+			if time.Since(keptSince) > d.opt.MaxDelay {
+				d.fp.Rotation = RotationNever
+				return r, fmt.Errorf("the server handed the same refresh token back for longer than --max-delay %s: it does not rotate", d.opt.MaxDelay)
+			}
+			attempt = 0
+			if !wait.For(ctx, keptPause) {
+				return r, ctx.Err()
+			}
+			continue
+		case r.accepted():
+			if !keptSince.IsZero() {
+				d.noteRotated(time.Since(f.headSince))
+			}
 			f.adopt(r)
 			return r, nil
 		}
@@ -209,6 +241,10 @@ func (d *prober) rotate(ctx context.Context, f *family) (answer, error) {
 		backoff *= 2
 	}
 }
+
+// keptPause is how long rotate waits before asking a server that kept its
+// token again.
+const keptPause = 100 * time.Millisecond
 
 // checkAccess asks the session endpoint about an access token: its status,
 // 0 when there is no token.
@@ -246,7 +282,7 @@ func (d *prober) signInWith(ctx context.Context, c *http.Client, cred targets.Cr
 		fam, err := d.prof.SignIn(sctx, c, cred)
 		cancel()
 		if err == nil {
-			return &family{csrf: fam.CSRF, first: fam.Refresh, head: fam.Refresh, access: fam.Access, cred: cred.Identifier}, nil
+			return &family{csrf: fam.CSRF, first: fam.Refresh, head: fam.Refresh, access: fam.Access, cred: cred.Identifier, headSince: time.Now()}, nil
 		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
@@ -327,4 +363,21 @@ func (d *prober) capturingClient() (*http.Client, *capture) {
 	cc := *d.c
 	cc.Transport = capt
 	return &cc, capt
+}
+
+// noteKept records that a head this old was handed back unrotated.
+func (d *prober) noteKept(age time.Duration) {
+	r := &d.fp.RotationInterval
+	if d.fp.Rotation == RotationEvery {
+		d.fp.Rotation = RotationAfterInterval
+	}
+	r.KeptUpToMS = max(r.KeptUpToMS, millis(age))
+}
+
+// noteRotated records the age at which a kept head finally rotated.
+func (d *prober) noteRotated(age time.Duration) {
+	r := &d.fp.RotationInterval
+	if r.RotatedAtMS == 0 || millis(age) < r.RotatedAtMS {
+		r.RotatedAtMS = millis(age)
+	}
 }

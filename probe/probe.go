@@ -48,6 +48,10 @@ type Options struct {
 	// AllowInsecureCookies reports cookie attribute problems as weaknesses
 	// instead of fail_cookie_attrs (dev targets over plain HTTP).
 	AllowInsecureCookies bool
+	// SelfContainedAccess: the declared policy says access tokens outlive
+	// their family (JWTs), so the revocation follow-up does not ask about
+	// them; by default it does.
+	SelfContainedAccess bool
 	// SignOutURL, when set, is POSTed with a family's refresh cookie and
 	// CSRF header (as the profile fills them) to end each experiment's
 	// family; otherwise families are abandoned.
@@ -117,6 +121,14 @@ type Fingerprint struct {
 	Concurrent Concurrency  `json:"concurrent"`
 	CSRF       CSRFSummary  `json:"csrf"`
 	Cookies    CookieReport `json:"cookies"`
+	// Rotation says when a refresh of the newest token rotates it:
+	// every_refresh, after_interval (the same token comes back for a while)
+	// or never (not within --max-delay); RotationInterval bounds the interval.
+	Rotation string `json:"rotation"`
+	// AccessTokens is revocable (checked after each revocation) or
+	// self_contained (declared so, not checked).
+	AccessTokens     string           `json:"access_tokens"`
+	RotationInterval RotationInterval `json:"rotation_interval"`
 
 	// Reuses states, for each way a rotated token comes back, whether the
 	// reuse was detected and whether it revoked the family.
@@ -170,6 +182,8 @@ const (
 	DependsOnWay = "depends_on_way"
 	Zombie       = "zombie"
 	Partial      = "partial"
+	// Lagging: reuse revoked the family only after a delay.
+	Lagging = "lagging"
 
 	// What a duplicate or replay was answered with (Got fields).
 	GotNone     = "none"      // rejected or undecided
@@ -213,6 +227,30 @@ type Concurrency struct {
 	RaceLogouts int `json:"race_logouts"`
 	Rounds      int `json:"rounds"`
 }
+
+// Values of Fingerprint.Rotation.
+const (
+	RotationEvery         = "every_refresh"
+	RotationAfterInterval = "after_interval"
+	RotationNever         = "never"
+)
+
+// RotationInterval bounds a rotate-after-interval server's interval: a head
+// was handed back unrotated up to KeptUpToMS old and rotated at RotatedAtMS.
+type RotationInterval struct {
+	KeptUpToMS  int64 `json:"kept_up_to_ms"`
+	RotatedAtMS int64 `json:"rotated_at_ms"`
+}
+
+func accessText(checked bool) string {
+	if checked {
+		return "revocable"
+	}
+	return "self_contained"
+}
+
+// NotApplicable marks CSRF and cookie results of profiles without them.
+const NotApplicable = "not_applicable"
 
 // CSRFSummary is the outcome of each CSRF variant: rejected, accepted
 // or unknown; SideEffectFree is null when no rejection could be checked.
@@ -341,6 +379,8 @@ func Run(ctx context.Context, c *http.Client, prof targets.Profile, creds []targ
 		MaxDelayMS:    opt.MaxDelay.Milliseconds(),
 		DeclaredReuse: opt.ExpectReuse.String(),
 		Grace:         Grace{Kind: Unknown, Text: Unknown},
+		Rotation:      RotationEvery,
+		AccessTokens:  accessText(!opt.SelfContainedAccess),
 		Reuses:        []ReuseVerdict{},
 		Violations:    []Finding{},
 		Weaknesses:    []Finding{},
@@ -361,6 +401,11 @@ func Run(ctx context.Context, c *http.Client, prof targets.Profile, creds []targ
 		{"grandparent replay", d.grandparentReplayExperiment},
 		{"stale cookie", d.staleExperiment},
 		{"CSRF variants", d.csrfExperiment},
+	}
+	if !prof.UsesCSRF() {
+		// Token protocols carry neither cookies nor a CSRF token.
+		steps = steps[1 : len(steps)-1]
+		d.fp.CSRF = CSRFSummary{Missing: NotApplicable, Wrong: NotApplicable, OtherFamily: NotApplicable}
 	}
 	for i, s := range steps {
 		d.progress("[%d/%d] %s", i+1, len(steps), s.name)

@@ -49,7 +49,9 @@ type ReuseVerdict struct {
 	Checked         int `json:"checked"` // rejected trials whose revocation could be checked
 	Revoked         int `json:"revoked"` // checked trials after which both credentials died
 	// Zombies: revoked trials whose family worked again on the later look.
-	Zombies    int    `json:"zombies"`
+	Zombies int `json:"zombies"`
+	// Lagged counts reuses whose revocation bit only at the second look.
+	Lagged     int    `json:"lagged"`
 	Detection  string `json:"detection"`
 	Revocation string `json:"revocation"`
 	// Outcomes counts the oracle's outcome per trial (the reuse itself and,
@@ -89,6 +91,9 @@ func (d *prober) follow(ctx context.Context, f *family, way string, window time.
 	later := time.Duration(-1)
 	if !d.lookedLater[way] {
 		later = window + d.opt.ZombieMargin
+	}
+	if d.opt.SelfContainedAccess {
+		access = "" // self-contained access tokens are not expected to die
 	}
 	v := revocation.Follow(ctx, c, d.opt.ExpectReuse, later, head, access)
 	if c.err != nil {
@@ -165,6 +170,9 @@ func (d *prober) recordReuse(way string, delay time.Duration, j oracle.Judgement
 	}
 	v.Outcomes[rv.Outcome.String()]++
 	switch {
+	case rv.Outcome == oracle.FailRevocationMissing && rv.Lag:
+		v.Lagged++
+		d.violation(rv.Outcome.String(), way, "%s was rejected, and the family was revoked only later (a revocation lag): %s", label, rv.Detail)
 	case rv.Outcome == oracle.FailRevocationMissing:
 		d.violation(rv.Outcome.String(), way, "%s was rejected, but the family was not revoked: %s", label, now.Survivors())
 	case rv.Outcome == oracle.FailZombieFamily:
@@ -239,6 +247,8 @@ func revocationByWay(vs []ReuseVerdict) string {
 		not += v.Checked - v.Revoked
 	}
 	switch {
+	case revoked == 0 && lagged(vs):
+		return Lagging
 	case revoked > 0 && not > 0:
 		return DependsOnWay
 	case revoked > 0:
@@ -247,4 +257,13 @@ func revocationByWay(vs []ReuseVerdict) string {
 		return None
 	}
 	return Unknown
+}
+
+func lagged(vs []ReuseVerdict) bool {
+	for _, v := range vs {
+		if v.Lagged > 0 {
+			return true
+		}
+	}
+	return false
 }

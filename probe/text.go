@@ -22,21 +22,27 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 	p("")
 	p("FINGERPRINT")
 	p("  grace window\t%s", f.Grace.Text)
+	p("  rotation\t%s", rotationText(f))
+	p("  access tokens\t%s", words(f.AccessTokens))
 	p("  window usable by\t%s", words(f.WindowUsers))
 	p("  duplicate gets\t%s", dupText(f.DuplicateGets))
 	p("  reuse outside window\t%s", reuseText(f.Reuse))
 	p("  revocation\t%s", revocationText(f.Revocation))
 	p("  concurrent duplicates\t%s", concurrencyText(f.Concurrent))
-	p("  CSRF missing\t%s", f.CSRF.Missing)
-	p("  CSRF wrong\t%s", f.CSRF.Wrong)
-	p("  CSRF other family\t%s", f.CSRF.OtherFamily)
-	p("  CSRF rejections\t%s", sideEffectText(f.CSRF.SideEffectFree))
-	for _, s := range []struct {
-		step string
-		set  CookieSet
-	}{{"sign-in", f.Cookies.SignIn}, {"refresh", f.Cookies.Refresh}} {
-		p("  cookies (%s)\trefresh: %s", s.step, cookieText(s.set.RefreshCookie))
-		p("  \taccess: %s", cookieText(s.set.AccessCookie))
+	if f.CSRF.Missing == NotApplicable {
+		p("  CSRF, cookies\tnot applicable (profile %s)", f.Profile)
+	} else {
+		p("  CSRF missing\t%s", f.CSRF.Missing)
+		p("  CSRF wrong\t%s", f.CSRF.Wrong)
+		p("  CSRF other family\t%s", f.CSRF.OtherFamily)
+		p("  CSRF rejections\t%s", sideEffectText(f.CSRF.SideEffectFree))
+		for _, s := range []struct {
+			step string
+			set  CookieSet
+		}{{"sign-in", f.Cookies.SignIn}, {"refresh", f.Cookies.Refresh}} {
+			p("  cookies (%s)\trefresh: %s", s.step, cookieText(s.set.RefreshCookie))
+			p("  \taccess: %s", cookieText(s.set.AccessCookie))
+		}
 	}
 	p("")
 	p("REUSE, BY HOW THE ROTATED TOKEN CAME BACK (judged by the oracle)")
@@ -198,6 +204,8 @@ func revocationText(s string) string {
 		return "partial (access cookie still opens the session)"
 	case None:
 		return "none (nothing was revoked)"
+	case Lagging:
+		return "lagging (revoked only after a delay: the newest token works meanwhile)"
 	}
 	return words(s)
 }
@@ -281,4 +289,15 @@ func outcomeList(m map[string]int) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+func rotationText(f *Fingerprint) string {
+	switch f.Rotation {
+	case RotationAfterInterval:
+		iv := f.RotationInterval
+		return fmt.Sprintf("after an interval: the same token came back up to %v old, a new one at %v", dur(iv.KeptUpToMS), dur(iv.RotatedAtMS))
+	case RotationNever:
+		return "never (the same token came back for longer than --max-delay)"
+	}
+	return "every refresh"
 }

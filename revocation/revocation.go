@@ -76,6 +76,11 @@ type Verdict struct {
 	// AgainstPolicy: the family was revoked although reuse=reject was
 	// declared (a deviation, not a security failure).
 	AgainstPolicy bool
+	// Lag: the family still worked at once but was dead at the second
+	// look: the revocation bites only after a delay (a revocation lag, a
+	// window in which the thief's tokens still work). Still
+	// fail_revocation_missing, named for what it is.
+	Lag bool
 }
 
 // Lives reports whether the family's refresh chain lives on: the caller
@@ -105,6 +110,18 @@ func Follow(ctx context.Context, c Checker, reuse oracle.ReuseAction, later time
 		v.Outcome, v.State = oracle.FailRevocationMissing, oracle.FamilyRevocationMissing
 		v.Detail = "reuse was rejected, but the family was not revoked: " + now.Survivors()
 		v.Now.Judgement = oracle.Judgement{Outcome: v.Outcome, Detail: v.Detail, Accepted: now.RefreshAlive}
+		if later >= 0 && wait.For(ctx, later) {
+			// Look again to tell a revocation that lags from none at all;
+			// a refresh that worked rotated the family, so its child is
+			// the newest token now.
+			if n := now.Refresh.NewRefresh; now.RefreshAlive && n != "" {
+				head = n
+			}
+			if n := now.Refresh.NewAccess; n != "" && access != "" {
+				access = n
+			}
+			v.lookForLag(ctx, c, head, access, later)
+		}
 		return v
 	}
 	v.Now.Judgement = oracle.Judgement{Outcome: oracle.RejRevokedFamily, Rejected: true, Detail: "revoked at once: both credentials are dead"}
@@ -180,4 +197,22 @@ func look(ctx context.Context, c Checker, head, access string) Look {
 // decided: the answer said whether the credential works.
 func decided(j oracle.Judgement) bool {
 	return j.Outcome == oracle.FailRevocationMissing || j.Outcome == oracle.RejRevokedFamily
+}
+
+// lookForLag takes the second look after a revocation that had not bitten
+// yet: when everything is dead by then, the revocation lags.
+func (v *Verdict) lookForLag(ctx context.Context, c Checker, head, access string, later time.Duration) {
+	l := look(ctx, c, head, access)
+	v.Later = &l
+	if l.Undecided != nil {
+		l.Judgement = *l.Undecided
+		return
+	}
+	if l.Alive() {
+		l.Judgement = oracle.Judgement{Outcome: oracle.FailRevocationMissing, Detail: "still not revoked " + later.Round(time.Millisecond).String() + " later", Accepted: l.RefreshAlive}
+		return
+	}
+	v.Lag = true
+	v.Detail = fmt.Sprintf("reuse was rejected, but the family was revoked only within %s: until then %s", later.Round(time.Millisecond), v.Now.Survivors())
+	l.Judgement = oracle.Judgement{Outcome: oracle.RejRevokedFamily, Rejected: true, Detail: "revoked by the second look: a revocation lag"}
 }

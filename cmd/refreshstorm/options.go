@@ -85,6 +85,10 @@ var options = []option{
 
 // networkOptions are the rows that say how the target is reached; every
 // command that talks to a target takes them.
+// profileOptions are the rows that pick and configure the protocol;
+// probe binds them too.
+var profileOptions = []string{"profile", "token-url", "client-id", "client-secret", "client-auth", "scope"}
+
 var networkOptions = []string{
 	"ca-cert", "client-cert", "client-key", "tls-server-name", "insecure-skip-verify",
 	"http2", "http1", "header", "header-public",

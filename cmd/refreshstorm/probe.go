@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/refreshstorm/refreshstorm/authserver"
+	"github.com/refreshstorm/refreshstorm/internal/policyspec"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/probe"
 	"github.com/refreshstorm/refreshstorm/targets"
@@ -30,10 +31,10 @@ const probeSignOutPath = "/api/auth/sign-out"
 
 // probeFlags are the probe command's flags.
 type probeFlags struct {
-	target, credentials, serverPolicy, reuse string
-	json, allowInsecure                      bool
-	maxDelay, timeout, zombieMargin          time.Duration
-	rounds                                   int
+	target, credentials, serverPolicy, reuse, access string
+	json, allowInsecure                              bool
+	maxDelay, timeout, zombieMargin                  time.Duration
+	rounds                                           int
 	// network is how the target is reached: the same TLS, header and
 	// addressing rows as run's, bound to a scenario of their own.
 	network *optionSet
@@ -90,7 +91,8 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
 	f.DurationVar(&pf.timeout, "timeout", probe.DefaultTimeout, "per-request timeout")
 	f.IntVar(&pf.rounds, "rounds", probe.DefaultRounds, "concurrent-duplicate bursts per N (stop at the first fork)")
 	f.DurationVar(&pf.zombieMargin, "zombie-margin", probe.DefaultZombieMargin, "wait the estimated window plus this before re-probing a revoked family")
-	pf.network = bindOptions(f, &pf.netsc, networkOptions...)
+	f.StringVar(&pf.access, "access", "", "declared access tokens: revocable (checked after a revocation) or self-contained (default: revocable for cookie, self-contained for token profiles; the embedded server's own)")
+	pf.network = bindOptions(f, &pf.netsc, append(append([]string{}, networkOptions...), profileOptions...)...)
 	return cmd
 }
 
@@ -99,6 +101,7 @@ type probePlan struct {
 	creds        []targets.Credential
 	serverPolicy authserver.Policy
 	reuse        oracle.ReuseAction
+	access       policyspec.Access
 }
 
 func validateProbe(cmd *cobra.Command, pf probeFlags) (*probePlan, error) {
@@ -120,6 +123,15 @@ func validateProbe(cmd *cobra.Command, pf probeFlags) (*probePlan, error) {
 	case pf.target != "" && fs.Changed("server-policy"):
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
 	}
+	switch pf.access {
+	case "":
+	case "revocable":
+		p.access = policyspec.AccessRevocable
+	case "self-contained":
+		p.access = policyspec.AccessSelfContained
+	default:
+		return nil, usageError("--access %q: want revocable or self-contained", pf.access)
+	}
 	switch pf.reuse {
 	case "":
 	case "revoke-family":
@@ -136,6 +148,9 @@ func validateProbe(cmd *cobra.Command, pf probeFlags) (*probePlan, error) {
 		}
 		if pf.reuse == "" && !p.serverPolicy.RevokeOnReuse {
 			p.reuse = oracle.ReuseReject
+		}
+		if pf.access == "" {
+			p.access = p.serverPolicy.Access
 		}
 		return p, nil
 	}
@@ -169,12 +184,22 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 		defer srv.Close()
 		target, p.creds = srv.URL, creds
 	}
-	prof, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: target, AllowInsecureCookies: pf.allowInsecure})
-	if err != nil {
-		return usageError("--target: %v", err)
-	}
 	nw := defaultScenario()
 	pf.network.apply(&nw)
+	pcfg := nw.Profile
+	pcfg.AllowInsecureCookies = pf.allowInsecure
+	if pf.target == "" {
+		pcfg = embeddedProfile(pcfg)
+	}
+	prof, err := targets.NewProfile(pcfg, target)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	access := resolveAccess(oracle.Policy{Access: p.access}, profileKind(nw)).Access
+	signOut := ""
+	if prof.UsesCSRF() {
+		signOut = strings.TrimRight(target, "/") + probeSignOutPath
+	}
 	wire, transport, err := nw.Network.dial(32, target, stderr)
 	if err != nil {
 		return err
@@ -192,7 +217,8 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 		ZombieMargin:         pf.zombieMargin,
 		ExpectReuse:          p.reuse,
 		AllowInsecureCookies: pf.allowInsecure,
-		SignOutURL:           strings.TrimRight(target, "/") + probeSignOutPath,
+		SignOutURL:           signOut,
+		SelfContainedAccess:  access == policyspec.AccessSelfContained,
 		Target:               target,
 		Progress:             func(msg string) { fmt.Fprintln(stderr, "probe:", msg) },
 	})
