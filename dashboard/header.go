@@ -38,8 +38,8 @@ func (m Model) headerLines(w int) []string {
 		chaos = "none"
 	}
 	line2 := st.dim.Render("policy ") + policy + "   " + st.dim.Render("chaos ") + chaos
-	if s.Stage != "" {
-		line2 += "   " + st.dim.Render("stage ") + stageText(s)
+	if s.Stage != "" { // first: it changes during the run, the mix does not
+		line2 = st.dim.Render("stage ") + stageText(s) + "   " + line2
 	}
 	line2 = fit(line2, w)
 
