@@ -33,7 +33,7 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosLostResponse)
 	if !j.Accepted {
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 		return resp, nil
 	}
 	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.chaosItem(ChaosLostResponse).Delay)
@@ -316,7 +316,7 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 			e.endEvent(ctx, s)
 		})
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -365,7 +365,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 		s.State = oracle.FamilyRevokedSpuriously
 		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -384,7 +384,7 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 		}
 		e.observe(results.KindRefresh, ChaosReplay, s, sent, lat, reply.Status, j)
 		if !j.Accepted {
-			e.afterFailedRefresh(s, j)
+			e.afterFailedRefresh(s, j, reply)
 			return
 		}
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())

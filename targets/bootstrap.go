@@ -118,7 +118,7 @@ func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Cred
 		now = time.Now
 	}
 	if o.MaxRetryAfter <= 0 {
-		o.MaxRetryAfter = 30 * time.Second
+		o.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	backoff := 100 * time.Millisecond
 	var err error
