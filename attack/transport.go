@@ -67,6 +67,7 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || s == nil {
 		return nil, errors.New("refreshstorm: request names no session")
 	}
+	e.pool.Sent(s)
 	kind := ChaosKind(s.Chaos)
 	s.Chaos = 0
 	if e.partition != nil {
@@ -102,7 +103,7 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 // plain is one ordinary refresh by a legitimate client.
 func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*http.Response, error) {
 	resp, reply := e.send(req, s)
-	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, kind)
 	if j.Accepted {
 		if s.Family == "" && reply.FamilyID != "" {

@@ -52,6 +52,7 @@ func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 		Thresholds:  []ThresholdResult{},
 		Timeline:    append([]TimelinePoint(nil), r.win.timeline...),
 		Files:       r.dirFiles(),
+		Bootstrap:   meta.Bootstrap,
 		Histograms:  r.cloneHistograms(),
 	}
 	if s.Config == nil {
@@ -66,6 +67,7 @@ func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 	}
 	r.buildStages(s, meta)
 	s.Aborted = meta.Aborted
+	s.ConfigProblem = meta.ConfigProblem
 	for i := range s.Timeline {
 		if i < len(meta.RequestedPerSecond) {
 			s.Timeline[i].Requested = meta.RequestedPerSecond[i]
