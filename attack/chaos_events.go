@@ -30,10 +30,10 @@ func (e *Engine) lostResponse(s *targets.Session, req *http.Request) (*http.Resp
 	e.injected(ChaosLostResponse)
 	resp, reply := e.send(req, s)
 	received := time.Now()
-	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, ChaosLostResponse)
 	if !j.Accepted {
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 		return resp, nil
 	}
 	e.retryLost(s, ChaosLostResponse, reply.NewRefresh, reply.NewAccess, received, e.chaosItem(ChaosLostResponse).Delay)
@@ -53,7 +53,7 @@ func (e *Engine) retryLost(s *targets.Session, kind ChaosKind, ghost, ghostAcces
 		a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Retry, Age: time.Since(received),
 			Family: s.Family, Token: s.Refresh, KnownChild: ghost, KnownHead: ghost}
 		retry, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
-		jr := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, retry)
+		jr := e.judgeLate(a, retry, received)
 		e.observe(results.KindDuplicate, kind, s, sent, lat, retry.Status, jr)
 		switch {
 		case jr.Accepted:
@@ -75,6 +75,21 @@ func (e *Engine) retryLost(s *targets.Session, kind ChaosKind, ghost, ghostAcces
 		}
 		e.endEvent(ctx, s)
 	})
+}
+
+// judgeLate judges a reused token's reply. The attempt's Age was taken
+// before sending, the earliest the server can have seen the token; a
+// rejection the oracle calls a failure inside the grace window is judged
+// again with the age at the answer, the latest the server can have seen
+// it, so that a loaded machine's queueing does not pass for the server
+// closing its window early (the timing margin then decides).
+func (e *Engine) judgeLate(a oracle.Attempt, reply oracle.Reply, rotated time.Time) oracle.Judgement {
+	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	if j.Rejected && j.Outcome.IsFailure() {
+		a.Age = time.Since(rotated)
+		j = oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	}
+	return j
 }
 
 // burstResult is one request of a concurrent burst.
@@ -145,8 +160,14 @@ func (e *Engine) judgeBurst(s *targets.Session, burst []burstResult) int {
 	}
 	head := oracle.Attempt{Family: s.Family, Token: s.Refresh}
 	if primary < 0 {
-		for i := range burst {
+		// Nothing accepted: every reply judges the newest token, but an
+		// eviction of it is one eviction, whatever the burst's size.
+		burst[0].j = e.judgeHead(s, burst[0].reply)
+		for i := 1; i < len(burst); i++ {
 			burst[i].j = oracle.Judge(head, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
+			if burst[i].j.Outcome == oracle.FailUnexpectedLogout && burst[0].j.Outcome == oracle.Indeterminate {
+				burst[i].j.Outcome, burst[i].j.Detail = burst[0].j.Outcome, burst[0].j.Detail
+			}
 		}
 		return 0
 	}
@@ -316,7 +337,7 @@ func (e *Engine) csrfTamper(s *targets.Session, req *http.Request) (*http.Respon
 			e.endEvent(ctx, s)
 		})
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -344,7 +365,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 	a := oracle.Attempt{Presented: oracle.PresentedParent, Who: oracle.Stale, Age: time.Since(parent.RotatedAt),
 		Family: s.Family, Token: parent.Token, KnownChild: s.Refresh, KnownHead: s.Refresh}
 	resp, reply := e.send(req, s)
-	j := oracle.Judge(a, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeLate(a, reply, parent.RotatedAt)
 	annotate(resp.Header, s, j, ChaosStaleCookie)
 	switch {
 	case j.Accepted && !j.Outcome.IsFailure() && j.Outcome != oracle.Indeterminate:
@@ -365,7 +386,7 @@ func (e *Engine) staleCookie(s *targets.Session, req *http.Request) (*http.Respo
 		s.State = oracle.FamilyRevokedSpuriously
 		e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
 	default:
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 	}
 	return resp, nil
 }
@@ -377,14 +398,14 @@ func (e *Engine) replay(ctx context.Context, s *targets.Session) {
 	depth := 1 + int(e.replaySeq.Add(1)%2)
 	if depth == 2 {
 		reply, sent, lat := e.refreshDirect(ctx, s.Refresh, s.CSRF)
-		j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+		j := e.judgeHead(s, reply)
 		if ctx.Err() != nil {
 			e.release(s)
 			return
 		}
 		e.observe(results.KindRefresh, ChaosReplay, s, sent, lat, reply.Status, j)
 		if !j.Accepted {
-			e.afterFailedRefresh(s, j)
+			e.afterFailedRefresh(s, j, reply)
 			return
 		}
 		s.Rotate(reply.NewRefresh, reply.NewAccess, time.Now())

@@ -52,6 +52,7 @@ func (e *Engine) replaceFamily(ctx context.Context, s *targets.Session) {
 		sent := time.Now()
 		err := e.pool.ReSignIn(ctx, e.direct, s, e.cfg.Creds[s.Cred], e.cfg.Bootstrap)
 		if err == nil {
+			e.spiral.signedIn(s)
 			e.emit(event{kind: evReSignIn})
 			e.emit(event{kind: evObservation, obs: results.Observation{
 				Start: sent, Session: s.FP, Family: s.FamilyFP, Kind: results.KindSignIn,

@@ -77,6 +77,9 @@ type Report struct {
 	RequestedPerSecond []float64
 	Aborted            *results.Abort    // why Abort ended the run
 	Spread             results.Quantiles // send-time spread of concurrent bursts
+	// ConfigProblem says why the run was stopped for the harness's own
+	// configuration (a family-cap spiral), "" when it was not.
+	ConfigProblem string
 }
 
 // Engine runs one attack. Create it with New, call Run once.
@@ -106,10 +109,12 @@ type Engine struct {
 	eventSeq    atomic.Uint64
 	csrfSeq     atomic.Uint64
 	replaySeq   atomic.Uint64
-	otherCSRF   []string // a CSRF token of another family per slot
+	staleOwed   atomic.Uint64 // stale-cookie events drawn for sessions without a parent
+	otherCSRF   []string      // a CSRF token of another family per slot
 	start       time.Time
 	latest      atomic.Pointer[results.Snapshot]
 	maxEventDur time.Duration
+	spiral      *capSpiral
 }
 
 var errNoPool = errors.New("attack: config has no session pool")
@@ -152,6 +157,7 @@ func New(cfg Config) (*Engine, error) {
 		events:  make(chan event, 4096),
 		stopCh:  make(chan struct{}),
 	}
+	e.spiral = newCapSpiral(cfg.Pool.Sessions(), len(cfg.Creds))
 	var err error
 	if e.stageChaos, err = stageChaosOf(cfg.Chaos, cfg.Stages, cfg.Seed); err != nil {
 		return nil, fmt.Errorf("attack: %w", err)
@@ -311,18 +317,44 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	})
 
 	rep := &Report{
-		Elapsed:     time.Since(e.start),
-		Stopped:     stopped.Load() || ctx.Err() != nil,
-		RateChanges: e.pacer.Changes(),
+		Elapsed:       time.Since(e.start),
+		Stopped:       stopped.Load() || ctx.Err() != nil,
+		RateChanges:   e.pacer.Changes(),
+		ConfigProblem: e.spiral.Problem(),
 	}
 	e.reportStages(rep)
 	c.finish(rep)
 	return rep, nil
 }
 
-// assignChaos is called by the targeter for every leased session.
+// assignChaos is called by the targeter for every leased session. A stale
+// cookie needs a rotated token to restore: one drawn for a session that has
+// none is owed and given to the next plain lease that has one, so that the
+// stale-cookie fraction holds even where families are young.
 func (e *Engine) assignChaos(s *targets.Session) {
-	s.Chaos = uint8(e.pickChaos())
+	kind := e.pickChaos()
+	hasParent := s.Ancestors() > 0
+	switch {
+	case kind == ChaosStaleCookie && !hasParent:
+		e.staleOwed.Add(1)
+		kind = chaosNone
+	case kind == chaosNone && hasParent && e.payStale():
+		kind = ChaosStaleCookie
+	}
+	s.Chaos = uint8(kind)
+}
+
+// payStale takes one owed stale-cookie event, if any.
+func (e *Engine) payStale() bool {
+	for {
+		n := e.staleOwed.Load()
+		if n == 0 {
+			return false
+		}
+		if e.staleOwed.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
 }
 
 // snapshotOtherCSRF remembers, before any lease, one other family's CSRF

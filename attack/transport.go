@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/refreshstorm/refreshstorm/internal/wait"
 	"github.com/refreshstorm/refreshstorm/oracle"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
@@ -101,7 +102,7 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 // plain is one ordinary refresh by a legitimate client.
 func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*http.Response, error) {
 	resp, reply := e.send(req, s)
-	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, kind)
 	if j.Accepted {
 		if s.Family == "" && reply.FamilyID != "" {
@@ -115,14 +116,15 @@ func (e *Engine) plain(s *targets.Session, req *http.Request, kind ChaosKind) (*
 		e.pool.Release(s)
 		return resp, nil
 	}
-	e.afterFailedRefresh(s, j)
+	e.afterFailedRefresh(s, j, reply)
 	return resp, nil
 }
 
 // afterFailedRefresh decides what a not-accepted refresh by a legitimate
 // client means for its session: keep it (throttled, outage) or replace
 // its family (logged out, or the client can no longer know its token).
-func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
+// A session told to come back later rests for as long as it was asked.
+func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement, reply oracle.Reply) {
 	switch {
 	case j.Rejected:
 		s.State = oracle.FamilyRevokedSpuriously
@@ -130,10 +132,36 @@ func (e *Engine) afterFailedRefresh(s *targets.Session, j oracle.Judgement) {
 		// The server may have rotated without the client learning the child.
 		s.State = oracle.FamilyDesync
 	default:
+		if rest := e.restFor(reply); rest > 0 {
+			e.goAsync(func(ctx context.Context) {
+				wait.For(ctx, rest)
+				e.pool.Release(s)
+			})
+			return
+		}
 		e.pool.Release(s)
 		return
 	}
 	e.goAsync(func(ctx context.Context) { e.replaceFamily(ctx, s) })
+}
+
+// restFor is how long a session rests after a throttling or "try again
+// later" answer (429, 503, 409, 423) that carries Retry-After: the time
+// asked, at most --max-retry-after. A well-behaved client does the same,
+// and a session hammering a target that asked for a pause would measure
+// the throttle, not the rotation. The session is not idle meanwhile, so
+// ticks that find no idle session show as dropped.
+func (e *Engine) restFor(r oracle.Reply) time.Duration {
+	switch r.Status {
+	case http.StatusTooManyRequests, http.StatusServiceUnavailable, http.StatusConflict, http.StatusLocked:
+	default:
+		return 0
+	}
+	limit := e.cfg.Bootstrap.MaxRetryAfter
+	if limit <= 0 {
+		limit = targets.DefaultMaxRetryAfter
+	}
+	return min(r.RetryAfter, limit)
 }
 
 // send performs one request and reads the reply whole. The response it
@@ -173,6 +201,9 @@ func (e *Engine) sendOn(rt http.RoundTripper, req *http.Request, s *targets.Sess
 	resp.Body = http.NoBody
 	reply := e.profile.ParseRefresh(resp.StatusCode, resp.Header, buf.Bytes())
 	reply.FamilyID = ownFamilyID(reply.FamilyID, s)
+	if resp.StatusCode >= 400 {
+		reply.RetryAfter = targets.RetryAfter(resp.Header)
+	}
 	return resp, reply
 }
 

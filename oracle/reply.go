@@ -1,5 +1,7 @@
 package oracle
 
+import "time"
+
 // Reply is what a profile read from a refresh response: the facts the
 // oracle judges. It holds the new tokens so the session can adopt them;
 // the oracle only compares them.
@@ -21,4 +23,7 @@ type Reply struct {
 	ErrorCode string // the body's "error" field on rejections, "" if absent
 	// Malformed says why a 2xx body could not be read as a refresh success.
 	Malformed string
+	// RetryAfter is the answer's Retry-After (0 if absent): how long the
+	// target asks this client to wait before its next request.
+	RetryAfter time.Duration
 }

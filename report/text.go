@@ -85,6 +85,10 @@ func writeVerdictLine(b *strings.Builder, s *results.Summary) {
 	case results.VerdictPass:
 		fmt.Fprintf(b, "VERDICT: PASS (%d thresholds)\n", len(s.Thresholds))
 	case results.VerdictFail:
+		if s.ConfigProblem != "" {
+			fmt.Fprintf(b, "VERDICT: FAIL (configuration problem: %s)\n", s.ConfigProblem)
+			return
+		}
 		if bl := s.Baseline; bl != nil && failed == 0 {
 			fmt.Fprintf(b, "VERDICT: FAIL (regression against baseline: %s)\n", strings.Join(bl.Regressions, ", "))
 			return

@@ -63,6 +63,9 @@ type RunMeta struct {
 	// nil when the run was not paced.
 	RequestedPerSecond []float64
 	Aborted            *Abort
+	// ConfigProblem says why the run was stopped for the harness's own
+	// configuration (a family-cap spiral).
+	ConfigProblem string
 }
 
 // Abort records why a run was ended early by a threshold.
@@ -111,6 +114,9 @@ type Summary struct {
 	// stages are warmup (which it leaves out).
 	Measured *StageSummary `json:"measured,omitempty"`
 	Aborted  *Abort        `json:"aborted,omitempty"`
+	// ConfigProblem: the run was stopped because the harness's own
+	// configuration made its results meaningless (a family-cap spiral).
+	ConfigProblem string `json:"config_problem,omitempty"`
 
 	Chaos       Chaos             `json:"chaos"`
 	RateChanges []RateChange      `json:"rate_changes"`

@@ -66,6 +66,7 @@ func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 	}
 	r.buildStages(s, meta)
 	s.Aborted = meta.Aborted
+	s.ConfigProblem = meta.ConfigProblem
 	for i := range s.Timeline {
 		if i < len(meta.RequestedPerSecond) {
 			s.Timeline[i].Requested = meta.RequestedPerSecond[i]

@@ -229,7 +229,8 @@ func (t Threshold) invariantOutcome() (oracle.Outcome, bool) {
 }
 
 // Evaluate checks every threshold against s, filling s.Thresholds and
-// s.Verdict: fail if any threshold fails, else pass.
+// s.Verdict: fail if any threshold fails, the run was aborted or stopped
+// for a configuration problem, else pass.
 func Evaluate(s *Summary, ths []Threshold) {
 	s.Thresholds = make([]ThresholdResult, 0, len(ths))
 	s.Verdict = VerdictPass
@@ -240,7 +241,7 @@ func Evaluate(s *Summary, ths []Threshold) {
 			s.Verdict = VerdictFail
 		}
 	}
-	if s.Aborted != nil {
+	if s.Aborted != nil || s.ConfigProblem != "" {
 		s.Verdict = VerdictFail
 	}
 }

@@ -59,6 +59,13 @@ func (p *Pool) SignInAll(ctx context.Context, c *http.Client, creds []Credential
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// One user's families sign in one after another: a server that caps
+	// families per user evicts the oldest on each sign-in, and a family
+	// evicted between its sign-in and its CSRF fetch would fail the whole
+	// bootstrap instead of showing up, once the load runs, as an eviction
+	// (see attack's family-cap spiral). It also makes the order of one
+	// user's sign-ins the order of their completion.
+	userLocks := make([]sync.Mutex, len(creds))
 	var (
 		next    atomic.Int64
 		done    atomic.Int64
@@ -77,7 +84,10 @@ func (p *Pool) SignInAll(ctx context.Context, c *http.Client, creds []Credential
 				}
 				s := p.sessions[i]
 				s.Cred = i % len(creds)
-				if err := p.signIn(ctx, c, s, creds[s.Cred], o); err != nil {
+				userLocks[s.Cred].Lock()
+				err := p.signIn(ctx, c, s, creds[s.Cred], o)
+				userLocks[s.Cred].Unlock()
+				if err != nil {
 					errOnce.Do(func() { first = err; cancel() })
 					return
 				}
@@ -118,7 +128,7 @@ func (p *Pool) signIn(ctx context.Context, c *http.Client, s *Session, cred Cred
 		now = time.Now
 	}
 	if o.MaxRetryAfter <= 0 {
-		o.MaxRetryAfter = 30 * time.Second
+		o.MaxRetryAfter = DefaultMaxRetryAfter
 	}
 	backoff := 100 * time.Millisecond
 	var err error

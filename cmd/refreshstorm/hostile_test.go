@@ -29,6 +29,10 @@ type hostileCase struct {
 	outcome string // an outcome the summary must count (exit 0/1)
 	stderr  string // a text stderr must hold (exit 3)
 	zero    []string
+	// atMost bounds outcome counts: a throttled session rests for its
+	// Retry-After, so 5 sessions over D seconds resting R seconds send at
+	// most 5*(D/R+1) refreshes (a slow machine only sends fewer).
+	atMost map[string]float64
 }
 
 var hostileCases = []hostileCase{
@@ -65,6 +69,10 @@ var hostileCases = []hostileCase{
 	{name: "endless header on refresh", opts: hostile.Options{Mode: hostile.EndlessHeader, Step: hostile.Refresh}, code: exitFailed, outcome: "transport_error"},
 	{name: "endless header at sign-in", opts: hostile.Options{Mode: hostile.EndlessHeader, Step: hostile.SignIn}, code: exitCannotRun, stderr: "sign-in"},
 	{name: "endless body at sign-in", opts: hostile.Options{Mode: hostile.EndlessBody, Step: hostile.SignIn}, code: exitCannotRun, stderr: "sign-in"},
+	{name: "throttled refreshes rest for Retry-After", opts: hostile.Options{Mode: hostile.Throttle, Step: hostile.Refresh}, args: []string{"--duration", "2s"},
+		code: exitFailed, outcome: "rate_limited", atMost: map[string]float64{"rate_limited": 5 * (2/1 + 1)}},
+	{name: "absurd Retry-After on refresh rests --max-retry-after", opts: hostile.Options{Mode: hostile.AbsurdRetryAfter, Step: hostile.Refresh},
+		args: []string{"--duration", "2s", "--max-retry-after", "500ms"}, code: exitFailed, outcome: "rate_limited", atMost: map[string]float64{"rate_limited": 5 * (2/0.5 + 1)}},
 	{name: "bootstrap deadline", opts: hostile.Options{Mode: hostile.Hang, Step: hostile.SignIn}, args: []string{"--bootstrap-timeout", "500ms"}, code: exitCannotRun, stderr: "--bootstrap-timeout"},
 }
 
@@ -124,6 +132,11 @@ func runHostileCases(t *testing.T) {
 				t.Logf("%s: exit %d, outcomes %v", tc.name, code, nonZero(doc["outcomes"]))
 				if tc.outcome != "" && outcome(doc, tc.outcome) == 0 {
 					t.Errorf("outcome %s not counted: %v", tc.outcome, doc["outcomes"])
+				}
+				for o, most := range tc.atMost {
+					if n := outcome(doc, o); n > most {
+						t.Errorf("outcome %s counted %v times, at most %v if sessions rest for Retry-After", o, n, most)
+					}
 				}
 				for _, o := range tc.zero {
 					if outcome(doc, o) != 0 {

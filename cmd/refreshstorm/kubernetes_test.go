@@ -172,10 +172,7 @@ func TestKubernetesManifestsRunTwice(t *testing.T) {
 		t.Skip("builds the binary and runs 10 processes")
 	}
 	work := t.TempDir()
-	bin := filepath.Join(work, "refreshstorm")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
+	bin := builtBinary(t)
 	// The volumes: the scenario ConfigMap, the users Secret, the results claim.
 	vol := map[string]string{"scenario": filepath.Join(work, "scenario"), "users": filepath.Join(work, "users"), "results": filepath.Join(work, "results")}
 	for _, d := range vol {

@@ -48,7 +48,7 @@ var options = []option{
 	{flag: "progress-interval", field: "Interval", usage: "interval of headless progress lines"},
 	{flag: "timeout", field: "Timeout", usage: "per-request timeout; a request that hits it is always timeout, never transport_error"},
 	{flag: "idle-timeout", field: "IdleTimeout", usage: "close idle connections after this; keep it below the target's keep-alive timeout"},
-	{flag: "max-retry-after", field: "MaxRetryAfter", usage: "longest Retry-After honoured at sign-in; a target asking for more stops the bootstrap (exit 3)"},
+	{flag: "max-retry-after", field: "MaxRetryAfter", usage: "longest Retry-After honoured: at sign-in a target asking for more stops the bootstrap (exit 3); a throttled refresh rests its session at most this long"},
 	{flag: "bootstrap-timeout", field: "BootstrapTimeout", usage: "deadline for signing every session in (exit 3, naming it)"},
 	{flag: "timing-margin", field: "TimingMargin", usage: "outcomes this close to the grace window are indeterminate"},
 	{flag: "probe-margin", field: "ProbeMargin", usage: "wait grace + this before re-probing a revoked family (zombie check)"},

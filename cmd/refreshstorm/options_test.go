@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -193,4 +194,33 @@ func TestBadEnvironmentValueNamesTheVariable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// yamlOnly are the scenario keys with no flag: a structure, not a value.
+var yamlOnly = map[string]bool{"profile": true}
+
+// Every scenario key is a row (so it has a flag and a variable too),
+// except the structured ones above.
+func TestEveryScenarioKeyHasAFlag(t *testing.T) {
+	fs := pflag.NewFlagSet("run", pflag.ContinueOnError)
+	sc := defaultScenario()
+	rowKeys := map[string]bool{}
+	for _, o := range bindOptions(fs, &sc).rows {
+		rowKeys[o.key] = true
+	}
+	var walk func(rt reflect.Type)
+	walk = func(rt reflect.Type) {
+		for i := range rt.NumField() {
+			f := rt.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			switch {
+			case opts == "inline":
+				walk(f.Type)
+			case name == "" || name == "-" || yamlOnly[name]:
+			case !rowKeys[name]:
+				t.Errorf("scenario key %s (field %s) has no row in options.go", name, f.Name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[scenario]())
 }

@@ -27,5 +27,11 @@ func newRootCmd() *cobra.Command {
 	root.SetVersionTemplate(readBuildInfo().String())
 	root.AddCommand(newRunCmd(), newCapacityCmd(), newServeCmd(), newProbeCmd(), newReportCmd(), newMergeCmd(), newCompareCmd(), newVersionCmd())
 	addCompletions(root)
+	// Every command's help says where else its flags may come from.
+	root.SetUsageTemplate(root.UsageTemplate() + `
+Every flag can also be set as an environment variable: --max-workers as
+REFRESHSTORM_MAX_WORKERS (a repeatable flag: one value per line). A flag
+given wins over its variable, and the variable over a --config file.
+`)
 	return root
 }

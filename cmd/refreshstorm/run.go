@@ -41,7 +41,8 @@ and writes the results directory. Without --target it starts the embedded
 reference server on a loopback port and tests that.
 
 Exit codes: 0 pass, 1 a threshold or invariant failed, 2 usage or
-configuration error, 3 could not run (target unreachable, bootstrap failed),
+configuration error (also a family-cap spiral: --families-per-user above the
+server's cap, results still written), 3 could not run (target unreachable, bootstrap failed),
 130 interrupted (results still written).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -415,6 +416,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Pauses:             pauses(rep.Pauses),
 		RequestedPerSecond: rep.RequestedPerSecond,
 		Aborted:            rep.Aborted,
+		ConfigProblem:      rep.ConfigProblem,
 	})
 	results.Evaluate(sum, p.thresholds)
 	var cmp *results.Comparison
@@ -443,6 +445,8 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	switch {
 	case interrupted:
 		return withCode(exitInterrupted, errors.New("interrupted; results written"))
+	case sum.ConfigProblem != "":
+		return usageError("%s; results written", sum.ConfigProblem)
 	case sum.Verdict != "pass":
 		return withCode(exitFailed, errVerdictFailed)
 	}
