@@ -45,7 +45,7 @@ func (e *Engine) netDelay(s *targets.Session, req *http.Request, kind ChaosKind)
 		e.pool.Release(s)
 		return resp, nil
 	}
-	e.afterFailedRefresh(s, j)
+	e.afterFailedRefresh(s, j, reply)
 	return resp, nil
 }
 
@@ -64,7 +64,7 @@ func (e *Engine) netReset(s *targets.Session, req *http.Request) (*http.Response
 	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
 	annotate(resp.Header, s, j, ChaosNetReset)
 	if !j.Accepted {
-		e.afterFailedRefresh(s, j)
+		e.afterFailedRefresh(s, j, reply)
 		return resp, nil
 	}
 	e.retryLost(s, ChaosNetReset, reply.NewRefresh, reply.NewAccess, received, defaultRetryDelay)

@@ -23,6 +23,9 @@ type Histograms struct {
 	Load      HistPair // refresh + duplicate + replay
 	ByKind    [NumKinds]HistPair
 	ByOutcome [oracle.NumOutcomes]HistPair
+	// Stages are the load histograms of each stage, by index (the
+	// summary's stages name them), so that merge keeps stages exact.
+	Stages []HistPair
 }
 
 // newHistPair allocates both histograms.
@@ -73,6 +76,12 @@ func (h *Histograms) Merge(o *Histograms) error {
 	for i := range o.ByOutcome {
 		dropped += o.ByOutcome[i].mergeInto(&h.ByOutcome[i])
 	}
+	for len(h.Stages) < len(o.Stages) {
+		h.Stages = append(h.Stages, HistPair{})
+	}
+	for i := range o.Stages {
+		dropped += o.Stages[i].mergeInto(&h.Stages[i])
+	}
 	if dropped > 0 {
 		return fmt.Errorf("%d latency values were out of the histogram range", dropped)
 	}
@@ -87,6 +96,7 @@ type histogramsJSON struct {
 	Load      pairJSON            `json:"load"`
 	ByKind    map[string]pairJSON `json:"by_kind"`
 	ByOutcome map[string]pairJSON `json:"by_outcome"`
+	Stages    []pairJSON          `json:"stages,omitempty"`
 }
 
 type pairJSON struct {
@@ -161,6 +171,13 @@ func (h *Histograms) MarshalJSON() ([]byte, error) {
 			return nil, err
 		}
 	}
+	for _, p := range h.Stages {
+		pj, err := p.encode()
+		if err != nil {
+			return nil, err
+		}
+		j.Stages = append(j.Stages, pj)
+	}
 	return json.Marshal(j)
 }
 
@@ -197,6 +214,13 @@ func (h *Histograms) UnmarshalJSON(b []byte) error {
 		if h.ByOutcome[o], err = p.decode(name); err != nil {
 			return err
 		}
+	}
+	for i, p := range j.Stages {
+		hp, err := p.decode(fmt.Sprintf("stage %d", i+1))
+		if err != nil {
+			return err
+		}
+		h.Stages = append(h.Stages, hp)
 	}
 	return nil
 }

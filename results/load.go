@@ -39,6 +39,7 @@ func LoadDir(path string) (*Loaded, error) {
 	if err := json.Unmarshal(hb, s.Histograms); err != nil {
 		return nil, fmt.Errorf("%s: %w", hp, err)
 	}
+	s.restoreStages()
 	tp := filepath.Join(path, FileTimeline)
 	tf, err := os.Open(tp)
 	if err != nil {

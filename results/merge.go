@@ -278,6 +278,9 @@ func mergeSummaries(inputs []*mergeInput) (*Summary, error) {
 		}
 	}
 	slices.SortStableFunc(m.RateChanges, func(a, b RateChange) int { return int(a.At - b.At) })
+	if err := mergeStages(m, inputs); err != nil {
+		return nil, err
+	}
 	m.recompute()
 	return m, nil
 }

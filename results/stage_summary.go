@@ -1,6 +1,10 @@
 package results
 
-import "maps"
+import (
+	"maps"
+
+	"github.com/refreshstorm/refreshstorm/oracle"
+)
 
 // StageSummary is one stage's requested and achieved load and what it met.
 // The run's measured part (every stage but the warmup ones) is one too.
@@ -134,7 +138,11 @@ func (r *Recorder) buildStages(s *Summary, meta RunMeta) {
 	}
 	s.Pauses = append([]Pause{}, meta.Pauses...)
 	for i, m := range meta.Stages {
-		s.Stages = append(s.Stages, r.stage(i).summary(m))
+		st := r.stage(i).summary(m)
+		s.Stages = append(s.Stages, st)
+		if s.Histograms != nil {
+			s.Histograms.Stages = append(s.Histograms.Stages, st.hist)
+		}
 	}
 	s.measure()
 }
@@ -170,4 +178,25 @@ func (s *Summary) stageByName(name string) *StageSummary {
 		}
 	}
 	return nil
+}
+
+// restoreStages gives the stages of a summary read back from its files
+// their outcome counts and histograms again, and re-derives the measured
+// part, so that thresholds and merge read them as at the end of the run.
+func (s *Summary) restoreStages() {
+	for i := range s.Stages {
+		st := &s.Stages[i]
+		st.counts = OutcomeCounts{}
+		for k, n := range st.Outcomes {
+			if o, ok := oracle.ParseOutcome(k); ok {
+				st.counts[o] = n
+			}
+		}
+		if s.Histograms != nil && i < len(s.Histograms.Stages) {
+			st.hist = s.Histograms.Stages[i]
+		}
+	}
+	if len(s.Stages) > 0 {
+		s.measure()
+	}
 }
