@@ -335,14 +335,19 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	// A redirected sign-in would carry the password elsewhere: never follow.
 	bootClient := &http.Client{Transport: wire, Timeout: sc.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var bootRec *results.Bootstrap
+	var bootDone func()
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
+		bootRec, bootDone = bootstrapRecord("import", p.sessions)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)
 	} else {
 		fmt.Fprintf(stderr, "signing in %d sessions…\n", p.sessions)
-		boot.Progress = progressPrinter(stderr)
+		bootRec, bootDone = bootstrapRecord("sign-in", p.sessions)
+		boot.Progress = progressPrinter(stderr, time.Now())
 		err = pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot)
 	}
+	bootDone()
 	if err != nil {
 		interrupted := ctx.Err() != nil
 		note := "bootstrap failed before the load began; nothing was measured"
@@ -360,6 +365,11 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitCannotRun, fmt.Errorf("bootstrap against %s: %w", target, err))
 	}
 	boot.Progress = nil
+	p.imported = nil // the pool holds the sessions now; the file's copy is garbage
+	pool.Compact()
+	settleHeap(bootRec)
+	fmt.Fprintf(stderr, "%d sessions ready in %.1fs (%.0f/s); RSS %.0f MB\n",
+		bootRec.Sessions, bootRec.Seconds, bootRec.PerSecond, float64(bootRec.RSSBytes)/(1<<20))
 
 	start := time.Now()
 	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
@@ -413,6 +423,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Pauses:             pauses(rep.Pauses),
 		RequestedPerSecond: rep.RequestedPerSecond,
 		Aborted:            rep.Aborted,
+		Bootstrap:          bootRec,
 		ConfigProblem:      rep.ConfigProblem,
 	})
 	results.Evaluate(sum, p.thresholds)
@@ -465,9 +476,10 @@ func finishEmpty(dir *results.Dir, sc scenario, p *plan, target string, interrup
 	return finishResults(dir, dir.Path(), sum, nil)
 }
 
-// progressPrinter prints the sign-in progress every 10 %; sign-ins run
-// in parallel, so it locks.
-func progressPrinter(w io.Writer) func(done, total int) {
+// progressPrinter prints the sign-in progress every 10 %, with the rate
+// so far and the time left at that rate; sign-ins run in parallel, so it
+// locks.
+func progressPrinter(w io.Writer, began time.Time) func(done, total int) {
 	var mu sync.Mutex
 	last := -1
 	return func(done, total int) {
@@ -475,7 +487,13 @@ func progressPrinter(w io.Writer) func(done, total int) {
 		defer mu.Unlock()
 		if tenth := done * 10 / max(total, 1); tenth != last {
 			last = tenth
-			fmt.Fprintf(w, "  signed in %d/%d\n", done, total)
+			line := fmt.Sprintf("  signed in %d/%d", done, total)
+			if secs := time.Since(began).Seconds(); secs > 0 && done > 0 {
+				rate := float64(done) / secs
+				eta := time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+				line += fmt.Sprintf(" (%.0f/s, ETA %s)", rate, eta)
+			}
+			fmt.Fprintln(w, line)
 		}
 	}
 }
