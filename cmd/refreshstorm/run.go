@@ -149,6 +149,9 @@ func validate(sc scenario) (*plan, error) {
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
 	}
+	if p.chaos.Faulted() && sc.Network.Proxy != "" {
+		return nil, usageError("--chaos net-*: cannot be combined with --proxy: a faulted refresh connects to the target itself")
+	}
 	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
 		th, err := results.ParseThreshold(expr)
