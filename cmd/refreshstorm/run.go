@@ -89,6 +89,8 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--rate %g: want a finite number, 0 (max) or more", sc.Rate)
 	case sc.Interval <= 0:
 		return nil, usageError("--progress-interval %s: want a positive duration", sc.Interval)
+	case sc.AbortAfter < 0:
+		return nil, usageError("--abort-after %s: want 0 or more", sc.AbortAfter)
 	case sc.TimingMargin < 0:
 		return nil, usageError("--timing-margin %s: want 0 or more", sc.TimingMargin)
 	case sc.ProbeMargin < 0:
