@@ -126,6 +126,7 @@ func TestAllocsPerRequest(t *testing.T) {
 		if tgt.Method != http.MethodPost || tgt.URL != profile.RefreshURL() || tgt.Header["Cookie"][0] != "__Host-refresh="+s.Refresh {
 			t.Fatalf("target %s %s %v does not present session %d's head", tgt.Method, tgt.URL, tgt.Header, s.Index)
 		}
+		pool.Sent(s)
 		pool.Release(s)
 	})
 

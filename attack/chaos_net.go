@@ -78,8 +78,8 @@ func (e *Engine) setUpNetChaos() error {
 	e.partition = newPartition(e.cfg.Chaos, e.pool.Len())
 	faulted := false
 	for i, sp := range e.allChaos() {
+		faulted = faulted || sp.Faulted()
 		for _, it := range sp.Items {
-			faulted = faulted || (it.Kind.isNet() && it.Fraction > 0)
 			if i > 0 && it.Kind == ChaosPartition && it.Delay > 0 && sp.String() != e.cfg.Chaos.String() {
 				return errors.New("attack: a partition window is a time of the whole run: give it in the run's chaos, not a stage's")
 			}

@@ -36,6 +36,17 @@ func (k ChaosKind) isNet() bool {
 	return k == ChaosNetLatency || k == ChaosNetReset || k == ChaosNetStall
 }
 
+// Faulted reports whether c sends some refreshes over fault connections
+// of their own (the net-* kinds).
+func (c ChaosSpec) Faulted() bool {
+	for _, it := range c.Items {
+		if it.Kind.isNet() && it.Fraction > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (k ChaosKind) String() string { return chaosNames[k] }
 
 // ChaosItem is one `kind=fraction[:param]` entry of --chaos.

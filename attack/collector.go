@@ -190,6 +190,10 @@ func (c *collector) snapshot(now time.Time) results.Snapshot {
 	s := c.rec.Snapshot(now)
 	rate, paused := c.e.pacer.Current()
 	s.RequestedRate, s.Paused = rate, paused
+	if len(c.e.cfg.Stages) > 0 {
+		st, i, n := c.e.pacer.StageInfo(now.Sub(c.e.start))
+		s.Stage, s.StageIndex, s.Stages, s.StageWarmup = st.Name, i, n, st.Warmup
+	}
 	s.Families = c.families
 	total := c.e.pool.Len()
 	live := uint64(total) - c.lostSlots

@@ -54,10 +54,17 @@ func (e *Engine) replaceFamily(ctx context.Context, s *targets.Session) {
 		if err == nil {
 			e.spiral.signedIn(s)
 			e.emit(event{kind: evReSignIn})
+			// The new family's cookies are checked as the first sign-in's
+			// were: a target may set them right once and wrong later.
+			outcome, detail := oracle.OKRotated, "signed a new family in"
+			if s.CookieProblem != "" {
+				outcome, detail = oracle.FailCookieAttrs, "re-sign-in: "+s.CookieProblem
+				s.CookieProblem = ""
+			}
 			e.emit(event{kind: evObservation, obs: results.Observation{
 				Start: sent, Session: s.FP, Family: s.FamilyFP, Kind: results.KindSignIn,
-				Status: http.StatusOK, Outcome: oracle.OKRotated, Latency: time.Since(sent), Corrected: time.Since(sent),
-				Detail: "signed a new family in",
+				Status: http.StatusOK, Outcome: outcome, Latency: time.Since(sent), Corrected: time.Since(sent),
+				Detail: detail,
 			}})
 			e.pool.Release(s)
 			return

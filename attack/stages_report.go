@@ -96,3 +96,15 @@ func (p *livePacer) RequestedPerSecond(end time.Duration) []float64 {
 	}
 	return out
 }
+
+// StageInfo returns the stage running at wall time at, its index and how
+// many stages the plan has so far.
+func (p *livePacer) StageInfo(at time.Duration) (st Stage, i, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i = p.stageAt(p.schedAt(at))
+	if i < len(p.stages) {
+		st = p.stages[i]
+	}
+	return st, i, len(p.stages)
+}

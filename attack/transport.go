@@ -67,6 +67,7 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil || s == nil {
 		return nil, errors.New("refreshstorm: request names no session")
 	}
+	e.pool.Sent(s)
 	kind := ChaosKind(s.Chaos)
 	s.Chaos = 0
 	if e.partition != nil {

@@ -40,6 +40,17 @@ rows = [(int(r["elapsed_s"]), int(r["rss_kb"]), int(r["hwm_kb"])) for r in csv.D
 if len(rows) < 4:
     sys.exit("too few RSS samples")
 print("RSS curve (MB):", " ".join("%d:%.0f" % (t, r / 1024) for t, r, _ in rows))
+# The collector makes a sawtooth: compare peaks, not samples.
+peaks = {}
+for t, r, _ in rows:
+    peaks[t // 60] = max(peaks.get(t // 60, 0), r)
+print("peak RSS per minute (MB):", " ".join("%.0f" % (peaks[m] / 1024) for m in sorted(peaks)))
+third = max(len(rows) // 3, 1)
+mid, last = rows[third:2 * third], rows[2 * third:]
+if mid and last:
+    print("peak of the middle third %.0f MB, of the last third %.0f MB (ratio %.2f)" % (
+        max(r for _, r, _ in mid) / 1024, max(r for _, r, _ in last) / 1024,
+        max(r for _, r, _ in last) / max(r for _, r, _ in mid)))
 half = rows[len(rows) // 2:]
 n = len(half); mx = sum(t for t, _, _ in half) / n; my = sum(r for _, r, _ in half) / n
 slope = sum((t - mx) * (r - my) for t, r, _ in half) / max(sum((t - mx) ** 2 for t, _, _ in half), 1)

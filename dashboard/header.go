@@ -1,8 +1,11 @@
 package dashboard
 
 import (
+	"fmt"
 	"strings"
 	"time"
+
+	"github.com/refreshstorm/refreshstorm/results"
 )
 
 // headerLines renders the three header lines: what is tested and the
@@ -34,7 +37,11 @@ func (m Model) headerLines(w int) []string {
 	if chaos == "" {
 		chaos = "none"
 	}
-	line2 := fit(st.dim.Render("policy ")+policy+"   "+st.dim.Render("chaos ")+chaos, w)
+	line2 := st.dim.Render("policy ") + policy + "   " + st.dim.Render("chaos ") + chaos
+	if s.Stage != "" { // first: it changes during the run, the mix does not
+		line2 = st.dim.Render("stage ") + stageText(s) + "   " + line2
+	}
+	line2 = fit(line2, w)
 
 	return []string{line1, line2, m.progressLine(w)}
 }
@@ -59,4 +66,14 @@ func (m Model) progressLine(w int) string {
 	done := int(float64(barW) * min(max(float64(s.Elapsed)/float64(s.Duration), 0), 1))
 	return st.accent.Render(strings.Repeat("█", done)) +
 		st.rule.Render(strings.Repeat("░", barW-done)) + text
+}
+
+// stageText names the stage of a plan the run is in: "hold 2/3", and
+// "(warmup)" when the verdict leaves it out.
+func stageText(s *results.Snapshot) string {
+	t := fmt.Sprintf("%s %d/%d", s.Stage, s.StageIndex+1, s.Stages)
+	if s.StageWarmup {
+		t += " (warmup)"
+	}
+	return t
 }

@@ -79,8 +79,12 @@ func (m Model) body(w, h int) []string {
 	grow(outcomePlan{others: othersCompact, wrap: plan.wrap})
 
 	var recent []string
+	var ev recentRenders
+	if len(m.cur.RecentFailures) > 0 {
+		ev = recentRenders{m.recentEvents(w, false), m.recentEvents(w, true)}
+	}
 	if len(m.cur.RecentFailures) > 0 && budget >= 2 {
-		recent = m.fitRecent(w, budget, 1)
+		recent = m.fitRecent(w, budget, 1, ev)
 		take(len(recent))
 	}
 
@@ -93,7 +97,7 @@ func (m Model) body(w, h int) []string {
 
 	grow(outcomePlan{others: othersTable, wrap: plan.wrap})
 	if len(recent) > 0 {
-		if more := m.fitRecent(w, len(recent)+budget, len(m.cur.RecentFailures)); take(len(more) - len(recent)) {
+		if more := m.fitRecent(w, len(recent)+budget, len(m.cur.RecentFailures), ev); take(len(more) - len(recent)) {
 			recent = more
 		}
 	}
@@ -130,6 +134,10 @@ func (m Model) body(w, h int) []string {
 	return append(out, recent...)
 }
 
+// recentRenders are the recent failures rendered once per frame, one line
+// and two lines each.
+type recentRenders struct{ one, two [][]string }
+
 // oneLineRecentMinW is the width under which a one-line failure leaves too
 // little room for the oracle's explanation.
 const oneLineRecentMinW = 120
@@ -137,18 +145,21 @@ const oneLineRecentMinW = 120
 // fitRecent picks how many recent failures, at most maxN, fit in h lines,
 // preferring a line of its own for each explanation unless that hides
 // too many events.
-func (m Model) fitRecent(w, h, maxN int) []string {
+func (m Model) fitRecent(w, h, maxN int, ev recentRenders) []string {
 	most := func(twoLine bool) ([]string, int) {
-		var best []string
-		n := 0
-		for k := 1; k <= min(maxN, len(m.cur.RecentFailures)); k++ {
-			l := m.recentLines(w, k, twoLine)
-			if len(l) > h {
-				break
-			}
-			best, n = l, k
+		events := ev.one
+		if twoLine {
+			events = ev.two
 		}
-		return best, n
+		used, n := 1, 0 // the title
+		for n < min(maxN, len(events)) && used+len(events[n]) <= h {
+			used += len(events[n])
+			n++
+		}
+		if n == 0 {
+			return nil, 0
+		}
+		return m.recentBlock(w, events, n), n
 	}
 	two, n2 := most(true)
 	one, n1 := most(false)

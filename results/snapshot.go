@@ -45,6 +45,13 @@ type Snapshot struct {
 	Duration      time.Duration // planned duration; 0 = until stopped
 	RequestedRate float64       // current pacer rate, 0 = max
 	Paused        bool
+	// Stage is the stage of a --stages plan the run is in ("" without a
+	// plan): its name, its 0-based index of Stages, and whether it is
+	// warmup.
+	Stage       string
+	StageIndex  int
+	Stages      int
+	StageWarmup bool
 
 	Total    uint64 // classified requests of every kind
 	Refresh  uint64 // load refreshes (kind refresh)

@@ -63,9 +63,28 @@ type RunMeta struct {
 	// nil when the run was not paced.
 	RequestedPerSecond []float64
 	Aborted            *Abort
+	Bootstrap          *Bootstrap
 	// ConfigProblem says why the run was stopped for the harness's own
 	// configuration (a family-cap spiral).
 	ConfigProblem string
+}
+
+// Bootstrap is how the sessions were made ready before the load, and what
+// the process held once they were.
+type Bootstrap struct {
+	// Mode is sign-in (through the target) or import (--cookies).
+	Mode      string  `json:"mode"`
+	Sessions  int     `json:"sessions"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"per_second"`
+	// RSSBytes is the process's resident memory after the bootstrap and a
+	// full collection (0 where /proc is not available); HeapBytes the live
+	// heap then.
+	RSSBytes  uint64 `json:"rss_bytes"`
+	HeapBytes uint64 `json:"heap_bytes"`
+	// GCPercent is the GOGC the load ran with: bounded after a large
+	// bootstrap unless GOGC or GOMEMLIMIT was set (-1: left alone).
+	GCPercent int `json:"gc_percent"`
 }
 
 // Abort records why a run was ended early by a threshold.
@@ -126,6 +145,8 @@ type Summary struct {
 	// Files says which streamed files the directory holds and how
 	// events.csv was sampled.
 	Files *Files `json:"files,omitempty"`
+	// Bootstrap is how the sessions were made ready (absent from merges).
+	Bootstrap *Bootstrap `json:"bootstrap,omitempty"`
 
 	// Timeline is the per-second series (timeline.csv).
 	Timeline []TimelinePoint `json:"-"`

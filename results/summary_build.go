@@ -52,6 +52,7 @@ func (r *Recorder) build(meta RunMeta, elapsed time.Duration) *Summary {
 		Thresholds:  []ThresholdResult{},
 		Timeline:    append([]TimelinePoint(nil), r.win.timeline...),
 		Files:       r.dirFiles(),
+		Bootstrap:   meta.Bootstrap,
 		Histograms:  r.cloneHistograms(),
 	}
 	if s.Config == nil {

@@ -174,6 +174,24 @@ frame_checks() {
 	check "$name ${cols}x$rows total grows (${n1:-?} -> ${n2:-?})" test "${n1:-0}" -gt 0 -a "${n2:-0}" -gt "${n1:-0}"
 }
 
+# --- S: no terminal query outside the dashboard ----------------------------
+# Before the runs start, best of three: a loaded machine adds start-up time,
+# a terminal query adds a 5 s stall.
+if command -v script >/dev/null; then
+	best=999999
+	for _ in 1 2 3; do
+		t0=$(date +%s%N)
+		script -qec "$BIN version" /dev/null >"$WORK/S.out" 2>&1
+		ms=$((($(date +%s%N) - t0) / 1000000))
+		[ "$ms" -lt "$best" ] && best=$ms
+	done
+	check "S version under script(1) in < 500 ms (best of 3: $best ms)" test "$best" -lt 500
+	check "S version under script(1) prints no escape byte" no_esc_in "$WORK/S.out"
+	check "S version under script(1) prints the version" grep -q '^refreshstorm ' "$WORK/S.out"
+else
+	echo "SKIP S: script(1) not installed"
+fi
+
 # Every run starts now and signs in concurrently; each is checked in turn.
 start A 100 30 -- --duration 60s --rate 200 \
 	--chaos lost-response=0.02,concurrent=0.02:3,replay=0.01:1s,csrf=0.01,stale-cookie=0.005 \
@@ -183,17 +201,6 @@ start C 100 30 NO_COLOR=1 -- --duration 60s --rate 50 --chaos csrf=0.05 --out "$
 start D 100 30 -- --duration 60s --rate 50 --threshold 'latency.p99<1us' --out "$WORK/outD"
 WRAP="timeout 60" start E 120 30 -- --duration 4s --rate 20 --out "$WORK/outE"
 start F 200 60 -- --duration 60s --rate 50 --chaos concurrent=0.02:3 --out "$WORK/outF"
-
-# --- S: no terminal query outside the dashboard ----------------------------
-if command -v script >/dev/null; then
-	t0=$(date +%s%N)
-	script -qec "$BIN version" /dev/null >"$WORK/S.out" 2>&1
-	ms=$((($(date +%s%N) - t0) / 1000000))
-	check "S version under script(1) in < 500 ms (took $ms ms)" test "$ms" -lt 500
-	check "S version under script(1) prints no escape byte" no_esc_in "$WORK/S.out"
-else
-	echo "SKIP S: script(1) not installed"
-fi
 
 # --- D: a lost user threshold turns the header FAILING ---------------------
 # The header's clock says how far into the load the verdict changed.

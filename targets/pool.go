@@ -2,6 +2,8 @@ package targets
 
 import (
 	"fmt"
+	"net/http"
+	"strings"
 	"sync/atomic"
 )
 
@@ -13,8 +15,13 @@ type Pool struct {
 	fp       *Fingerprinter
 	sessions []*Session
 	idle     chan *Session
+	headers  chan http.Header // spare header maps for requests being built
 	dropped  atomic.Uint64
 }
+
+// spareHeaders bounds the free list of header maps: more requests than
+// this being built at once only cost a new map each.
+const spareHeaders = 1024
 
 // NewPool makes n signed-out sessions for profile.
 func NewPool(n int, profile Profile, fp *Fingerprinter) *Pool {
@@ -23,6 +30,7 @@ func NewPool(n int, profile Profile, fp *Fingerprinter) *Pool {
 		fp:       fp,
 		sessions: make([]*Session, n),
 		idle:     make(chan *Session, n),
+		headers:  make(chan http.Header, spareHeaders),
 	}
 	for i := range p.sessions {
 		s := &Session{Index: i, FP: fp.Of(fmt.Sprintf("session/%d", i)), profile: profile}
@@ -84,3 +92,36 @@ func (p *Pool) Drain() int {
 
 // Sessions returns all sessions; only safe when no lease is outstanding.
 func (p *Pool) Sessions() []*Session { return p.sessions }
+
+// Compact copies every session's long-lived state into fresh memory, in
+// slot order, and lets go of the old copies. After a bootstrap the
+// sessions' strings sit among the garbage of a million sign-in responses
+// or of the parsed cookies file (a token kept as a view keeps its whole
+// line), and a page with one live string cannot be returned to the
+// system: compacting turns that scattered heap into dense pages and the
+// rest into pages the runtime can give back. Call it only when no lease
+// is out (right after the bootstrap).
+func (p *Pool) Compact() {
+	p.Drain()
+	for i, s := range p.sessions {
+		c := new(Session)
+		*c = *s
+		c.FP = strings.Clone(s.FP)
+		c.fpHdr = []string{c.FP}
+		c.Family, c.FamilyFP = strings.Clone(s.Family), strings.Clone(s.FamilyFP)
+		c.familyFP = []string{c.FamilyFP}
+		c.Refresh, c.Access, c.CSRF = strings.Clone(s.Refresh), strings.Clone(s.Access), strings.Clone(s.CSRF)
+		c.CookieProblem = strings.Clone(s.CookieProblem)
+		for k := range c.ancestors[:c.nAnc] {
+			c.ancestors[k].token = strings.Clone(s.ancestors[k].token)
+		}
+		c.slotHdr, c.header, c.leased = nil, nil, nil
+		c.rebuildHeader()
+		p.sessions[i] = c
+	}
+	for _, s := range p.sessions {
+		if !s.Lost {
+			p.idle <- s
+		}
+	}
+}

@@ -3,6 +3,8 @@ package targets
 import (
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -37,7 +39,7 @@ type Session struct {
 	// SignIns counts families this slot has signed in (1 after bootstrap).
 	SignIns uint32
 
-	ancestors [MaxAncestors]Ancestor
+	ancestors [MaxAncestors]ancestor
 	nAnc      uint8
 
 	// State is what the harness has learned about the current family.
@@ -53,8 +55,13 @@ type Session struct {
 	// 0 means plain load. Its meaning belongs to the attack package.
 	Chaos uint8
 
-	profile  Profile
-	header   http.Header
+	profile Profile
+	// header holds the prebuilt refresh header as a short list rather than
+	// a map (a map costs a session about 400 bytes); the targeter copies it
+	// into a map lent for the request, held in leased until the request
+	// is built.
+	header   []headerEntry
+	leased   http.Header
 	body     []byte
 	slotHdr  []string
 	fpHdr    []string
@@ -71,8 +78,18 @@ func (s *Session) Ancestor(k int) (Ancestor, bool) {
 	if k < 1 || k > int(s.nAnc) {
 		return Ancestor{}, false
 	}
-	return s.ancestors[k-1], true
+	a := s.ancestors[k-1]
+	return Ancestor{Token: a.token, RotatedAt: epoch.Add(a.at)}, true
 }
+
+// ancestor is an Ancestor as a session stores it: a time.Time is three
+// words, an offset from epoch one (and keeps the monotonic clock).
+type ancestor struct {
+	token string
+	at    time.Duration
+}
+
+var epoch = time.Now()
 
 // Ancestors is how many rotated tokens the session remembers.
 func (s *Session) Ancestors() int { return int(s.nAnc) }
@@ -87,7 +104,7 @@ func (s *Session) Adopt(f Family, familyFP string, now time.Time) {
 	s.Generation = 0
 	s.HeadSince = now
 	s.nAnc = 0
-	s.ancestors = [MaxAncestors]Ancestor{}
+	s.ancestors = [MaxAncestors]ancestor{}
 	s.SignIns++
 	s.rebuildHeader()
 }
@@ -96,7 +113,7 @@ func (s *Session) Adopt(f Family, familyFP string, now time.Time) {
 // access may be "" when the server sent no new access cookie.
 func (s *Session) Rotate(refresh, access string, now time.Time) {
 	copy(s.ancestors[1:], s.ancestors[:MaxAncestors-1])
-	s.ancestors[0] = Ancestor{Token: s.Refresh, RotatedAt: now}
+	s.ancestors[0] = ancestor{token: s.Refresh, at: now.Sub(epoch)}
 	if s.nAnc < MaxAncestors {
 		s.nAnc++
 	}
@@ -121,11 +138,6 @@ func (s *Session) SetHead(refresh, access string, now time.Time) {
 	s.rebuildHeader()
 }
 
-// Header is the prebuilt header of a plain refresh by this session. It
-// is updated in place on rotation: use it only while holding the lease,
-// and copy it (as vegeta does) to keep a request's values.
-func (s *Session) Header() http.Header { return s.header }
-
 // Body is the prebuilt body of a plain refresh (nil for protocols that
 // send none). A rotation builds a new one and never changes an old one,
 // so requests share it without copying.
@@ -138,13 +150,86 @@ const SessionHeader = "X-Refreshstorm-Session"
 // DroppedSlot is the SessionHeader value of a tick that found no idle session.
 const DroppedSlot = "-"
 
+// headerEntry is one header of a session's prebuilt refresh.
+type headerEntry struct {
+	key  string
+	vals []string
+}
+
+// scratchHeaders lend rebuildHeader a map for the profile to write into.
+var scratchHeaders = sync.Pool{New: func() any { return make(http.Header, 8) }}
+
+// rebuildHeader has the profile write the refresh header for the current
+// head. The profile overwrites one-value slices in place, so in steady
+// state only the new token's own string is allocated.
 func (s *Session) rebuildHeader() {
 	if s.slotHdr == nil {
 		s.slotHdr = []string{strconv.Itoa(s.Index)}
 	}
-	if s.header == nil {
-		s.header = make(http.Header, 4)
+	h := scratchHeaders.Get().(http.Header)
+	clear(h)
+	for _, e := range s.header {
+		h[e.key] = e.vals
 	}
-	s.body = s.profile.WriteRefresh(s.header, s.Refresh, s.CSRF)
-	s.header[SessionHeader] = s.slotHdr
+	s.body = s.profile.WriteRefresh(h, s.Refresh, s.CSRF)
+	h[SessionHeader] = s.slotHdr
+	if !s.updateEntries(h) {
+		s.header = make([]headerEntry, 0, len(h))
+		for k, v := range h {
+			s.header = append(s.header, headerEntry{k, v})
+		}
+	}
+	clear(h)
+	scratchHeaders.Put(h)
+	s.shareToken()
+}
+
+// updateEntries takes h's values into the entries when h has exactly
+// their keys; false when the set of headers changed.
+func (s *Session) updateEntries(h http.Header) bool {
+	if len(h) != len(s.header) {
+		return false
+	}
+	for i := range s.header {
+		v, ok := h[s.header[i].key]
+		if !ok {
+			return false
+		}
+		s.header[i].vals = v
+	}
+	return true
+}
+
+// Header returns a new map holding the prebuilt header of a plain refresh
+// by this session (the targeter lends maps instead of making one).
+func (s *Session) Header() http.Header {
+	h := make(http.Header, len(s.header))
+	s.fillHeader(h)
+	return h
+}
+
+// fillHeader writes the prebuilt refresh header into h.
+func (s *Session) fillHeader(h http.Header) {
+	clear(h)
+	for _, e := range s.header {
+		h[e.key] = e.vals
+	}
+}
+
+// shareToken points Refresh at the copy of the token inside the header
+// value that carries it (the cookie profile's "name=token"), when there is
+// one. The session then keeps one copy of each token instead of two, and
+// no longer holds the server's Set-Cookie line the token was parsed from:
+// with four ancestors that is most of a session's memory.
+func (s *Session) shareToken() {
+	tok := s.Refresh
+	if tok == "" {
+		return
+	}
+	for _, e := range s.header {
+		if v := e.vals; len(v) == 1 && len(v[0]) > len(tok) && strings.HasSuffix(v[0], tok) {
+			s.Refresh = v[0][len(v[0])-len(tok):]
+			return
+		}
+	}
 }

@@ -33,3 +33,36 @@ func TestSessionRotationKeepsAncestors(t *testing.T) {
 		t.Fatalf("header %v", s.Header())
 	}
 }
+
+// Compact keeps every session's state and header, and every idle session
+// idle; only the memory changes.
+func TestCompactKeepsSessions(t *testing.T) {
+	p, _ := NewCookieProfile(CookieConfig{BaseURL: "http://127.0.0.1:1"})
+	pool := NewPool(3, p, NewFingerprinter())
+	for i, s := range pool.Sessions() {
+		s.Adopt(Family{ID: "f" + string(rune('a'+i)), Refresh: "r0", Access: "a0", CSRF: "c" + string(rune('a'+i))}, "fp", nowForTest)
+		s.Rotate("r1", "a1", nowForTest.Add(time.Second))
+		pool.Release(s)
+	}
+	before := make([]Session, 3)
+	heads := make([]string, 3)
+	for i, s := range pool.Sessions() {
+		before[i] = *s
+		heads[i] = s.Header().Get("Cookie")
+	}
+	pool.Compact()
+	if pool.Idle() != 3 {
+		t.Fatalf("%d idle after Compact", pool.Idle())
+	}
+	for i, s := range pool.Sessions() {
+		b := before[i]
+		a1, _ := s.Ancestor(1)
+		if s.Index != i || s.FP != b.FP || s.Family != b.Family || s.Refresh != "r1" || s.Access != "a1" || s.CSRF != b.CSRF ||
+			s.Generation != 1 || a1.Token != "r0" || !a1.RotatedAt.Equal(nowForTest.Add(time.Second)) {
+			t.Errorf("session %d changed: %+v", i, s)
+		}
+		if h := s.Header(); h.Get("Cookie") != heads[i] || h.Get("X-CSRF-Token") != b.CSRF || h.Get(SessionHeader) != string(rune('0'+i)) {
+			t.Errorf("session %d header %v", i, h)
+		}
+	}
+}

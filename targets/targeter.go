@@ -25,7 +25,37 @@ func (p *Pool) Targeter(assign func(*Session)) vegeta.Targeter {
 		if assign != nil {
 			assign(s)
 		}
-		t.Header, t.Body = s.Header(), s.Body()
+		h := p.lendHeader()
+		s.fillHeader(h)
+		s.leased = h
+		t.Header, t.Body = h, s.Body()
 		return nil
+	}
+}
+
+// lendHeader takes a header map for one request from the free list, or
+// makes one: there are as many in use as requests being built, not one
+// per session.
+func (p *Pool) lendHeader() http.Header {
+	select {
+	case h := <-p.headers:
+		return h
+	default:
+		return make(http.Header, 8)
+	}
+}
+
+// Sent tells the pool that the request of s's lease has been built
+// (vegeta copies the target's header into the request before sending it),
+// so the header map lent for it can serve another request.
+func (p *Pool) Sent(s *Session) {
+	h := s.leased
+	if h == nil {
+		return
+	}
+	s.leased = nil
+	select {
+	case p.headers <- h:
+	default: // enough spares: let it go
 	}
 }

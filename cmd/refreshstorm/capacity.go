@@ -32,9 +32,13 @@ type stepper struct {
 	minStep, maxStep                  time.Duration
 	maxSteps                          int
 	slo                               []results.Threshold
+	// confirm re-runs a failing step once before its rate counts as bad:
+	// a stall of a busy load generator is not the service's knee.
+	confirm bool
 
 	rates     []float64
-	good, bad float64 // highest passing, lowest failing rate; 0 = none yet
+	retries   map[int]bool // steps that re-run the step before them
+	good, bad float64      // highest passing, lowest failing rate; 0 = none yet
 }
 
 // step returns the stage that holds rate long enough for a stable p99:
@@ -76,7 +80,15 @@ func (s *stepper) failed(in *results.StageSummary) []string {
 // last good and the first bad rate until they are within precision.
 func (s *stepper) next(i int, st results.StageSummary) (attack.Stage, bool) {
 	rate := s.rates[i]
-	if len(s.failed(&st)) == 0 {
+	failed := len(s.failed(&st)) > 0
+	if failed && s.confirm && !s.retries[i] && len(s.rates) < s.maxSteps {
+		if s.retries == nil {
+			s.retries = map[int]bool{}
+		}
+		s.retries[len(s.rates)] = true
+		return s.step(rate), true
+	}
+	if !failed {
 		s.good = max(s.good, rate)
 	} else if s.bad == 0 || rate < s.bad {
 		s.bad = rate
@@ -124,6 +136,8 @@ type capacityStep struct {
 	RaceLogoutsPer1k float64  `json:"race_logouts_per_1000"`
 	Pass             bool     `json:"pass"`
 	Failed           []string `json:"failed,omitempty"`
+	// Retry marks a step that re-ran the failing step before it.
+	Retry bool `json:"retry,omitempty"`
 }
 
 type capacityFile struct {
@@ -136,7 +150,8 @@ type capacityFile struct {
 
 // verdictOf judges every step on its final numbers (the search decided on
 // numbers read as each step ended): sustainable is the highest passing
-// rate below the lowest failing one.
+// rate below the lowest failing one. A failing step whose re-run (with
+// --confirm) passed does not make its rate bad.
 func (s *stepper) verdictOf(sum *results.Summary) capacityFile {
 	out := capacityFile{Schema: "refreshstorm/capacity/v1", Steps: []capacityStep{}}
 	for _, th := range s.slo {
@@ -155,9 +170,11 @@ func (s *stepper) verdictOf(sum *results.Summary) capacityFile {
 			Failures: st.Failures, Shortfall: st.Shortfall, RaceLogoutsPer1k: st.RaceLogouts.Per1000,
 			Pass: len(failed) == 0, Failed: failed,
 		})
-		if len(failed) > 0 {
+		confirmed := i+1 >= len(sum.Stages) || !s.retries[i+1] // no re-run passed after it
+		if len(failed) > 0 && confirmed {
 			firstBad = min(firstBad, s.rates[i])
 		}
+		out.Steps[len(out.Steps)-1].Retry = s.retries[i]
 	}
 	for _, st := range out.Steps {
 		if st.Pass && st.Rate < firstBad {
@@ -191,7 +208,7 @@ func newCapacityCmd() *cobra.Command {
 	var sloExprs []string
 	var minRate float64
 	st := stepper{start: 100, factor: 1.25, precision: 0.05, maxRate: 100000, samples: 1000,
-		minStep: 2 * time.Second, maxStep: 5 * time.Second, maxSteps: 30}
+		minStep: 2 * time.Second, maxStep: 5 * time.Second, maxSteps: 30, confirm: true}
 	cmd := &cobra.Command{
 		Use:   "capacity",
 		Short: "Find the highest refresh rate that meets the SLO, rotation correctness included",
@@ -228,6 +245,7 @@ Exit codes: 0 done (or at least --min-rate), 1 sustainable rate below
 	f.DurationVar(&st.minStep, "step-min", st.minStep, "shortest step")
 	f.DurationVar(&st.maxStep, "step-max", st.maxStep, "longest step")
 	f.IntVar(&st.maxSteps, "max-steps", st.maxSteps, "bound on the number of steps")
+	f.BoolVar(&st.confirm, "confirm", st.confirm, "re-run a failing step once before its rate counts as bad (a stall of the load generator is not the knee)")
 	return cmd
 }
 
@@ -289,6 +307,9 @@ func printCapacity(w io.Writer, v capacityFile) {
 		verdict := "ok"
 		if !s.Pass {
 			verdict = fmt.Sprintf("breaks %v", s.Failed)
+		}
+		if s.Retry {
+			verdict = "re-run: " + verdict
 		}
 		fmt.Fprintf(tw, "%s\t%.0f\t%.1f\t%.2f\t%.2f\t%.2f\t%d\t%.2f\t%s\t\n", s.Name, s.Rate, s.Achieved, s.P50, s.P99, s.P99Corrected, s.Failures, s.RaceLogoutsPer1k, verdict)
 	}

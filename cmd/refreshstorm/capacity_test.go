@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/refreshstorm/refreshstorm/results"
 )
 
 type capacityResult struct {
@@ -70,5 +73,63 @@ func TestCapacityUsageErrors(t *testing.T) {
 		if code != exitUsage || stderr == "" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
 		}
+	}
+}
+
+// A step is judged on its steady rate: an opening burst that makes the
+// whole step look on target does not hide a shortfall after it.
+func TestCapacityJudgesTheSteadyRate(t *testing.T) {
+	var st stepper
+	for _, e := range capacityInvariants {
+		st.slo = append(st.slo, results.MustParseThreshold(e))
+	}
+	step := results.StageSummary{Name: "step1", DurationS: 4, Requested: 4000, RequestedRate: 1000,
+		Achieved: 3990, AchievedRate: 997.5, SteadyRate: 900, Outcomes: map[string]uint64{"ok_rotated": 3990}}
+	if failed := st.failed(&step); len(failed) != 1 || failed[0] != "rate.shortfall<0.05" {
+		t.Errorf("a 900/s steady rate of 1000/s asked: failed %v, want the shortfall", failed)
+	}
+	step.SteadyRate = 990
+	if failed := st.failed(&step); len(failed) != 0 {
+		t.Errorf("a 990/s steady rate of 1000/s asked: failed %v", failed)
+	}
+	if got := steady(step).AchievedRate; got != 990 {
+		t.Errorf("achieved %v, want the steady 990", got)
+	}
+}
+
+// With --confirm a failing step is re-run once: a passing re-run keeps
+// the climb going and its rate counts as good; a failing one is the knee.
+func TestCapacityConfirmsAFailingStep(t *testing.T) {
+	st := stepper{start: 100, factor: 2, precision: 0.1, maxRate: 1e5, samples: 100, minStep: time.Second, maxStep: time.Second,
+		maxSteps: 20, confirm: true}
+	for _, e := range capacityInvariants {
+		st.slo = append(st.slo, results.MustParseThreshold(e))
+	}
+	stage := func(rate float64, ok bool) results.StageSummary {
+		got := rate
+		if !ok {
+			got = rate * 0.5
+		}
+		return results.StageSummary{DurationS: 1, Requested: rate, RequestedRate: rate, Achieved: uint64(got),
+			AchievedRate: got, Shortfall: 1 - got/rate, Outcomes: map[string]uint64{"ok_rotated": uint64(got)}}
+	}
+	st.step(100)
+	// 100 passes; 200 stalls once, then passes; 400 fails twice.
+	plan := []bool{true, false, true, false, false}
+	var sum results.Summary
+	for i, ok := range plan {
+		rate := st.rates[i]
+		sum.Stages = append(sum.Stages, stage(rate, ok))
+		next, more := st.next(i, sum.Stages[i])
+		if !more {
+			t.Fatalf("search ended after step %d", i+1)
+		}
+		if want := map[int]float64{0: 200, 1: 200, 2: 400, 3: 400, 4: 300}[i]; next.Shape.From != want {
+			t.Fatalf("after step %d (rate %g, ok %v): next rate %g, want %g", i+1, rate, ok, next.Shape.From, want)
+		}
+	}
+	v := st.verdictOf(&sum)
+	if v.SustainableRate != 200 || v.FirstBadRate == nil || *v.FirstBadRate != 400 || !v.Steps[2].Retry || !v.Steps[4].Retry {
+		t.Errorf("sustainable %v, first bad %v, steps %+v", v.SustainableRate, v.FirstBadRate, v.Steps)
 	}
 }

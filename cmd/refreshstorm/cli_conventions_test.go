@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -74,5 +75,37 @@ func TestBuiltVersionNamesTheCommit(t *testing.T) {
 	}
 	if !strings.Contains(string(out), rev) {
 		t.Errorf("version output %q lacks commit %s", out, rev)
+	}
+}
+
+// A usage error, cobra's own or ours, points to the help of the command
+// it concerns; other errors do not.
+func TestUsageErrorsPointToHelp(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--bogus"}, "(see: refreshstorm run --help)"},
+		{[]string{"run", "--rate", "fast"}, "(see: refreshstorm run --help)"},
+		{[]string{"run", "--sessions", "0"}, "(see: refreshstorm run --help)"},
+		{[]string{"report"}, "(see: refreshstorm report --help)"},
+		{[]string{"compare", "a"}, "(see: refreshstorm compare --help)"},
+		{[]string{"nonsense"}, "(see: refreshstorm --help)"},
+	} {
+		root := newRootCmd()
+		root.SetOut(&bytes.Buffer{})
+		root.SetErr(&bytes.Buffer{})
+		root.SetArgs(tc.args)
+		cmd, err := root.ExecuteC()
+		if err == nil {
+			t.Errorf("%v: no error", tc.args)
+			continue
+		}
+		if line := errorLine(cmd, err, exitCodeOf(err)); !strings.HasSuffix(line, tc.want) {
+			t.Errorf("%v: %q does not end with %q", tc.args, line, tc.want)
+		}
+	}
+	if line := errorLine(newRootCmd(), withCode(exitCannotRun, errors.New("target unreachable")), exitCannotRun); strings.Contains(line, "--help") {
+		t.Errorf("a runtime error points to --help: %q", line)
 	}
 }

@@ -37,6 +37,9 @@ func complete(t *testing.T, args ...string) ([]string, cobra.ShellCompDirective)
 }
 
 func TestCompletionOfFlagValues(t *testing.T) {
+	if kinds := chaosWords(); !slices.Contains(kinds, "lost-response=") || !slices.Contains(kinds, "stale-cookie=") {
+		t.Fatalf("chaos kinds %q", kinds)
+	}
 	for _, tc := range []struct {
 		args []string
 		want []string
@@ -44,7 +47,9 @@ func TestCompletionOfFlagValues(t *testing.T) {
 		{[]string{"report", "x", "--format", ""}, []string{"text", "markdown", "json", "html", "junit"}},
 		{[]string{"compare", "a", "b", "--format", ""}, []string{"text", "markdown", "json"}},
 		{[]string{"probe", "--reuse", ""}, []string{"revoke-family", "reject"}},
-		{[]string{"run", "--chaos", ""}, []string{"lost-response=", "concurrent=", "replay=", "csrf=", "stale-cookie="}},
+		{[]string{"run", "--events", ""}, []string{"all", "sampled", "1/"}},
+		{[]string{"run", "--chaos", ""}, chaosWords()}, // every kind the grammar has
+		{[]string{"run", "--chaos", "lo"}, []string{"lost-response="}},
 		{[]string{"run", "--chaos", "concurrent=0.1:3,re"}, []string{"concurrent=0.1:3,replay="}},
 		{[]string{"capacity", "--chaos", "replay=0.1,st"}, []string{"replay=0.1,stale-cookie="}},
 		{[]string{"run", "--policy", "grace=10s,re"}, []string{"grace=10s,reuse=revoke-family", "grace=10s,reuse=reject"}},

@@ -45,6 +45,11 @@ func TestRunResultFileOptions(t *testing.T) {
 		s.Files.EventsRows == 0 || s.Files.EventsRows >= s.Requests.Total {
 		t.Errorf("files %+v for %d requests", s.Files, s.Requests.Total)
 	}
+	// The bootstrap is recorded; a small pool leaves GOGC at 100.
+	if b := s.Bootstrap; b == nil || b.Mode != "sign-in" || b.Sessions != 10 || b.Seconds <= 0 || b.PerSecond <= 0 || b.HeapBytes == 0 ||
+		(os.Getenv("GOGC") == "" && os.Getenv("GOMEMLIMIT") == "" && b.GCPercent != 100) {
+		t.Errorf("bootstrap %+v", b)
+	}
 	os.Remove(filepath.Join(gz, results.FileReport))
 	if code, _, stderr := execCLI(t, context.Background(), "report", gz, "--format", "html"); code != 0 {
 		t.Errorf("report of a gzip directory: exit %d %s", code, stderr)

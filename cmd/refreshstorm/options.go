@@ -198,13 +198,9 @@ func declare(f *pflag.FlagSet, o option, field reflect.Value) {
 	if o.unset != "" {
 		usage += " (default " + o.unset + ")"
 	}
-	p := field.Addr().Interface()
-	switch {
-	case field.Type() == durationType:
-		f.DurationVar(p.(*time.Duration), o.flag, field.Interface().(time.Duration), usage)
-		return
-	}
-	switch p := p.(type) {
+	switch p := field.Addr().Interface().(type) {
+	case *time.Duration:
+		f.DurationVar(p, o.flag, *p, usage)
 	case pflag.Value:
 		f.Var(p, o.flag, usage)
 	case *string:

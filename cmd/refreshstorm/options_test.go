@@ -224,3 +224,54 @@ func TestEveryScenarioKeyHasAFlag(t *testing.T) {
 	}
 	walk(reflect.TypeFor[scenario]())
 }
+
+// Every flag of every command reads its environment twin.
+func TestEveryFlagHasAnEnvironmentTwin(t *testing.T) {
+	sample := map[string]string{"bool": "true", "int": "1", "int64": "1", "float64": "1", "duration": "1s"}
+	var cmds []string
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		if c.Runnable() && !c.Hidden {
+			cmds = append(cmds, c.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd())
+	checked := 0
+	for _, path := range cmds {
+		probeRoot := newRootCmd()
+		c, _, err := probeRoot.Find(strings.Fields(path)[1:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Flags().VisitAll(func(f *pflag.Flag) {
+			if f.Name == "help" || f.Name == "version" {
+				return
+			}
+			v, ok := sample[unwrapValue(f.Value).Type()]
+			if !ok {
+				v = "x"
+			}
+			t.Run(path+" --"+f.Name, func(t *testing.T) {
+				t.Setenv(envName(f.Name), v)
+				root := newRootCmd()
+				cmd, _, _ := root.Find(strings.Fields(path)[1:])
+				if err := cmd.ParseFlags(nil); err != nil {
+					t.Fatal(err)
+				}
+				if err := applyEnv(cmd); err != nil {
+					t.Fatal(err)
+				}
+				if !cmd.Flags().Lookup(f.Name).Changed {
+					t.Errorf("%s did not set --%s", envName(f.Name), f.Name)
+				}
+			})
+			checked++
+		})
+	}
+	if checked < 50 {
+		t.Errorf("only %d flags checked", checked)
+	}
+}

@@ -89,6 +89,8 @@ func validate(sc scenario) (*plan, error) {
 		return nil, usageError("--rate %g: want a finite number, 0 (max) or more", sc.Rate)
 	case sc.Interval <= 0:
 		return nil, usageError("--progress-interval %s: want a positive duration", sc.Interval)
+	case sc.AbortAfter < 0:
+		return nil, usageError("--abort-after %s: want 0 or more", sc.AbortAfter)
 	case sc.TimingMargin < 0:
 		return nil, usageError("--timing-margin %s: want 0 or more", sc.TimingMargin)
 	case sc.ProbeMargin < 0:
@@ -148,6 +150,9 @@ func validate(sc scenario) (*plan, error) {
 	}
 	if p.chaos, err = attack.ParseChaos(sc.Chaos); err != nil {
 		return nil, usageError("--chaos: %v", err)
+	}
+	if p.chaos.Faulted() && sc.Network.Proxy != "" {
+		return nil, usageError("--chaos net-*: cannot be combined with --proxy: a faulted refresh connects to the target itself")
 	}
 	p.thresholds = append(results.DefaultThresholds(), p.thresholds...) // the stages' own
 	for _, expr := range sc.Thresholds {
@@ -335,14 +340,19 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	// A redirected sign-in would carry the password elsewhere: never follow.
 	bootClient := &http.Client{Transport: wire, Timeout: sc.Timeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	var bootRec *results.Bootstrap
+	var bootDone func()
 	if p.imported != nil {
 		fmt.Fprintf(stderr, "importing %d sessions from %s…\n", p.sessions, sc.Cookies)
+		bootRec, bootDone = bootstrapRecord("import", p.sessions)
 		err = pool.AdoptImported(ctx, bootClient, p.imported)
 	} else {
 		fmt.Fprintf(stderr, "signing in %d sessions…\n", p.sessions)
-		boot.Progress = progressPrinter(stderr)
+		bootRec, bootDone = bootstrapRecord("sign-in", p.sessions)
+		boot.Progress = progressPrinter(stderr, time.Now())
 		err = pool.SignInAll(ctx, bootClient, p.creds, sc.FamiliesPerUser, boot)
 	}
+	bootDone()
 	if err != nil {
 		interrupted := ctx.Err() != nil
 		note := "bootstrap failed before the load began; nothing was measured"
@@ -360,6 +370,11 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		return withCode(exitCannotRun, fmt.Errorf("bootstrap against %s: %w", target, err))
 	}
 	boot.Progress = nil
+	p.imported = nil // the pool holds the sessions now; the file's copy is garbage
+	pool.Compact()
+	settleHeap(bootRec)
+	fmt.Fprintf(stderr, "%d sessions ready in %.1fs (%.0f/s); RSS %.0f MB\n",
+		bootRec.Sessions, bootRec.Seconds, bootRec.PerSecond, float64(bootRec.RSSBytes)/(1<<20))
 
 	start := time.Now()
 	cfg := attack.Config{Rate: p.rate, Duration: sc.Duration, Stages: p.stages}
@@ -413,6 +428,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 		Pauses:             pauses(rep.Pauses),
 		RequestedPerSecond: rep.RequestedPerSecond,
 		Aborted:            rep.Aborted,
+		Bootstrap:          bootRec,
 		ConfigProblem:      rep.ConfigProblem,
 	})
 	results.Evaluate(sum, p.thresholds)
@@ -465,9 +481,10 @@ func finishEmpty(dir *results.Dir, sc scenario, p *plan, target string, interrup
 	return finishResults(dir, dir.Path(), sum, nil)
 }
 
-// progressPrinter prints the sign-in progress every 10 %; sign-ins run
-// in parallel, so it locks.
-func progressPrinter(w io.Writer) func(done, total int) {
+// progressPrinter prints the sign-in progress every 10 %, with the rate
+// so far and the time left at that rate; sign-ins run in parallel, so it
+// locks.
+func progressPrinter(w io.Writer, began time.Time) func(done, total int) {
 	var mu sync.Mutex
 	last := -1
 	return func(done, total int) {
@@ -475,7 +492,13 @@ func progressPrinter(w io.Writer) func(done, total int) {
 		defer mu.Unlock()
 		if tenth := done * 10 / max(total, 1); tenth != last {
 			last = tenth
-			fmt.Fprintf(w, "  signed in %d/%d\n", done, total)
+			line := fmt.Sprintf("  signed in %d/%d", done, total)
+			if secs := time.Since(began).Seconds(); secs > 0 && done > 0 {
+				rate := float64(done) / secs
+				eta := time.Duration(float64(total-done) / rate * float64(time.Second)).Round(time.Second)
+				line += fmt.Sprintf(" (%.0f/s, ETA %s)", rate, eta)
+			}
+			fmt.Fprintln(w, line)
 		}
 	}
 }

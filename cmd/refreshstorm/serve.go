@@ -43,8 +43,8 @@ Server policy grammar: strict | grace=DURATION, then optional comma parts:
 
 Users come from --credentials, or --demo-users N generated ones (user-0001
 … with password pw-user-0001 …), which --write-credentials saves as CSV for
-
-'refreshstorm run --credentials'.
+'refreshstorm run --credentials'. The file appears whole (written aside,
+then renamed) once the server listens, so a script can wait for it.
 
 --write-cookies FILE --ready-sessions N signs N families in directly (no
 HTTP) and writes them as refresh,csrf,access lines for 'refreshstorm run

@@ -113,4 +113,7 @@ func TestRunThroughProxy(t *testing.T) {
 	if code, log, _ := shortRun(t, srv.URL, creds, "--proxy", "ftp://nowhere"); code != exitUsage || !strings.Contains(log, "--proxy") {
 		t.Fatalf("bad --proxy: exit %d\n%s", code, log)
 	}
+	if code, log, _ := shortRun(t, srv.URL, creds, "--proxy", "http://"+ln.Addr().String(), "--chaos", "net-reset=0.1"); code != exitUsage || !strings.Contains(log, "--proxy") {
+		t.Fatalf("--proxy with net chaos: exit %d\n%s", code, log)
+	}
 }

@@ -35,7 +35,13 @@ type Server struct {
 	requests atomic.Int64
 
 	endlessAnswers, endlessBytes atomic.Int64
+	idleClosed                   atomic.Int64
 }
+
+// IdleClosed is how many keep-alive connections the server closed because
+// they sat idle past Options.IdleTimeout: connections the client still
+// held and might have sent a refresh on as they closed.
+func (s *Server) IdleClosed() int64 { return s.idleClosed.Load() }
 
 // Endless is how many endless answers were started and how many bytes
 // they wrote in all: what a client read before it gave up, plus what
@@ -80,7 +86,7 @@ func Start(o Options) (*Server, error) {
 		return s, nil
 	}
 	s.srv = &http.Server{Handler: s.handler(ref, o), IdleTimeout: o.IdleTimeout, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = s.srv.Serve(ln) }()
+	go func() { _ = s.srv.Serve(&trackingListener{Listener: ln, s: s}) }()
 	return s, nil
 }
 
