@@ -65,8 +65,11 @@ PY
 : >"$WORK/proxy.log"
 python3 "$WORK/proxy.py" "$WORK/proxy.log" >"$WORK/proxy.port" &
 PROXY_PID=$!
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$WORK/proxy.port" ] && break; sleep 0.2; done
+# Python can take seconds to start on a loaded machine; without a port
+# every network check below would pass for nothing.
+for _ in $(seq 100); do [ -s "$WORK/proxy.port" ] && break; sleep 0.2; done
 PORT=$(cat "$WORK/proxy.port")
+[ -n "$PORT" ] || { echo "FAIL the recording proxy did not start"; exit 1; }
 
 chrome() { # chrome URL OUT ERR [extra flags]
 	local url=$1 out=$2 err=$3; shift 3
