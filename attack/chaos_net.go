@@ -32,7 +32,7 @@ func (e *Engine) sendFaulted(req *http.Request, s *targets.Session, kind ChaosKi
 func (e *Engine) netDelay(s *targets.Session, req *http.Request, kind ChaosKind) (*http.Response, error) {
 	e.injected(kind)
 	resp, reply, call := e.sendFaulted(req, s, kind)
-	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeHead(s, reply)
 	if reply.NoResponse && call.unsent.Load() {
 		j.Detail = "held back until the client gave up: the server never had the whole request"
 		annotate(resp.Header, s, j, kind)
@@ -61,7 +61,7 @@ func (e *Engine) netReset(s *targets.Session, req *http.Request) (*http.Response
 		reply = e.profile.ParseRefresh(k.status, k.header, k.body)
 		resp.StatusCode = k.status
 	}
-	j := oracle.Judge(oracle.Attempt{Family: s.Family, Token: s.Refresh}, e.cfg.Policy, e.cfg.TimingMargin, reply)
+	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, ChaosNetReset)
 	if !j.Accepted {
 		e.afterFailedRefresh(s, j, reply)

@@ -13,7 +13,7 @@ import (
 )
 
 // Schema versions the JSON form of a Fingerprint.
-const Schema = "refreshstorm/probe/v1"
+const Schema = "refreshstorm/probe/v2"
 
 // Discovery defaults and bounds.
 const (
@@ -264,8 +264,11 @@ type ConcurrentRound struct {
 	Accepted         int      `json:"accepted"`
 	DistinctChildren int      `json:"distinct_children"`
 	LiveChildren     int      `json:"live_children"`
-	SpreadUS         int64    `json:"spread_us"`
-	Fork             bool     `json:"fork"`
+	// DeadChildren are extra children (not the first accepted one) that were
+	// already dead when refreshed: 200s that logged their client out.
+	DeadChildren int   `json:"dead_children"`
+	SpreadUS     int64 `json:"spread_us"`
+	Fork         bool  `json:"fork"`
 }
 
 // ReplayTrial: T0→T1→T2, then the parent (T1) or grandparent (T0) is

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -71,6 +72,13 @@ type probeRun struct {
 // runs Run against it, with delays up to 3s, in the background.
 func startDiscover(t *testing.T, serverPolicy string, expect oracle.ReuseAction) *probeRun {
 	t.Helper()
+	return startProbe(t, serverPolicy, Options{ExpectReuse: expect})
+}
+
+// startProbe is startDiscover with options: MaxDelay and Timeout default
+// to 3s and 5s, and the sign-out URL and target are the server's.
+func startProbe(t *testing.T, serverPolicy string, opt Options) *probeRun {
+	t.Helper()
 	sp, err := authserver.ParsePolicy(serverPolicy)
 	if err != nil {
 		t.Fatal(err)
@@ -101,10 +109,10 @@ func startDiscover(t *testing.T, serverPolicy string, expect oracle.ReuseAction)
 		defer close(run.done)
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
-		run.fp, run.err = Run(ctx, c, prof, creds, Options{
-			MaxDelay: 3 * time.Second, Timeout: 5 * time.Second, ExpectReuse: expect,
-			SignOutURL: srv.URL + authserver.PathSignOut, Target: srv.URL,
-		})
+		opt.MaxDelay = cmp.Or(opt.MaxDelay, 3*time.Second)
+		opt.Timeout = cmp.Or(opt.Timeout, 5*time.Second)
+		opt.SignOutURL, opt.Target = srv.URL+authserver.PathSignOut, srv.URL
+		run.fp, run.err = Run(ctx, c, prof, creds, opt)
 	}()
 	t.Cleanup(func() { <-run.done })
 	return run
@@ -225,7 +233,10 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 			fp, sec := run.fp, run.sec
 			var got []string
 			for _, v := range fp.Violations {
-				if !slices.Contains(got, v.Key) {
+				// Whether a forked burst also leaves a dead child depends on
+				// the order the server handled it in (see the agreement test).
+				orphan := v.Key == oracle.FailOrphanChild.String() && slices.Contains(tc.violations, "fail_fork")
+				if !slices.Contains(got, v.Key) && !orphan {
 					got = append(got, v.Key)
 				}
 			}

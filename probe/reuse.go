@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,10 +68,25 @@ func toReply(r answer) oracle.Reply {
 // rejected delay lies outside) and the declared reuse action.
 func (d *prober) declared() oracle.Policy {
 	p := oracle.Policy{Reuse: d.opt.ExpectReuse}
+	if d.neverRejects() {
+		return p // no window: every accepted reuse is a replay
+	}
 	if d.fp.Grace.Kind == GraceWindow || d.fp.Grace.Kind == GraceAtLeast {
 		p.Grace = time.Duration(d.fp.Grace.LowerMS) * time.Millisecond
 	}
 	return p
+}
+
+// neverRejects reports a server that rejected no retry up to the longest
+// delay and accepted the grandparent too: what looked like a window is a
+// server that never rejects rotated tokens, so the accepted retries are
+// replays, not grace. (A real any-ancestor window longer than the longest
+// delay looks the same; the declared policy of `run` tells them apart.)
+func (d *prober) neverRejects() bool {
+	if d.fp.Grace.Kind != GraceAtLeast {
+		return false
+	}
+	return slices.ContainsFunc(d.fp.Experiments.GrandparentReplay, func(t ReplayTrial) bool { return t.Accepted })
 }
 
 // judgeReuse judges the reply to a reused token with oracle.Judge.

@@ -84,7 +84,7 @@ Exit codes: 0 no invariant violated, 1 an invariant violated, 2 usage error,
 	f.StringVar(&pf.credentials, "credentials", "", "CSV of identifier,password lines (required with --target)")
 	f.StringVar(&pf.serverPolicy, "server-policy", "strict", "`SPEC`: policy and defect modes of the embedded server (grammar: refreshstorm serve --help)")
 	f.StringVar(&pf.reuse, "reuse", "", "declared reuse action: revoke-family or reject (default revoke-family; the embedded server's own)")
-	f.BoolVar(&pf.json, "json", false, "print the refreshstorm/probe/v1 JSON document instead of text")
+	f.BoolVar(&pf.json, "json", false, "print the refreshstorm/probe/v2 JSON document instead of text")
 	f.DurationVar(&pf.maxDelay, "max-delay", probe.DefaultMaxDelay, "longest replay delay tried")
 	f.BoolVar(&pf.allowInsecure, "allow-insecure-cookies", false, "report missing Secure/HttpOnly/Path=/ as weaknesses, not fail_cookie_attrs (dev targets)")
 	f.DurationVar(&pf.timeout, "timeout", probe.DefaultTimeout, "per-request timeout")

@@ -79,7 +79,7 @@ func TestProbeCLI(t *testing.T) {
 		if err := json.Unmarshal([]byte(out), &doc); err != nil {
 			t.Fatalf("stdout is not JSON: %v\n%s", err, out)
 		}
-		if doc["schema"] != "refreshstorm/probe/v1" || doc["verdict"] != "fail" || doc["reuse"] != "reject_only" {
+		if doc["schema"] != "refreshstorm/probe/v2" || doc["verdict"] != "fail" || doc["reuse"] != "reject_only" {
 			t.Errorf("schema %v verdict %v reuse %v", doc["schema"], doc["verdict"], doc["reuse"])
 		}
 		for _, key := range []string{"grace", "window_users", "duplicate_gets", "revocation", "concurrent", "csrf", "cookies", "experiments", "violations", "weaknesses"} {
