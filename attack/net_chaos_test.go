@@ -171,7 +171,7 @@ func TestNetResetOnHTTP2(t *testing.T) {
 // refresh; a stall longer leaves the request half-sent, the client times
 // out, and the family stays in step because the server never had it.
 func TestNetStallAndLatency(t *testing.T) {
-	res := runNet(t, netRun{server: "strict", declared: "strict", chaos: "net-stall=0.15:1s,net-latency=0.15:50ms±20ms", timeout: 400 * time.Millisecond})
+	res := runNet(t, netRun{server: "strict", declared: "strict", chaos: "net-stall=0.15:3s,net-latency=0.15:50ms±20ms", timeout: 1500 * time.Millisecond})
 	if n := res.sum.Chaos.Produced["net-stall"]["timeout"]; n == 0 {
 		t.Errorf("net-stall produced %v, want timeouts", res.sum.Chaos.Produced["net-stall"])
 	}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/refreshstorm/refreshstorm/results"
 )
@@ -62,5 +63,43 @@ func TestRunResultFileOptions(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, strings.SplitN(bad[0], "=", 2)[0]) {
 			t.Errorf("%v: exit %d, %q", bad, code, stderr)
 		}
+	}
+}
+
+// serve --write-cookies writes ready sessions, whole, and refuses half
+// of the flag pair.
+func TestServeWritesReadySessions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cookies.csv")
+	if code, _, stderr := execCLI(t, context.Background(), "serve", "--addr", "127.0.0.1:0", "--write-cookies", path); code != exitUsage || !strings.Contains(stderr, "--ready-sessions") {
+		t.Errorf("--write-cookies alone: exit %d %q", code, stderr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() {
+		code, _, _ := execCLI(t, ctx, "serve", "--addr", "127.0.0.1:0", "--demo-users", "3", "--write-cookies", path, "--ready-sessions", "7")
+		done <- code
+	}()
+	var b []byte
+	for deadline := time.Now().Add(20 * time.Second); len(b) == 0 && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		b, _ = os.ReadFile(path)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not stop")
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 8 || lines[0] != "refresh,csrf,access" {
+		t.Fatalf("cookies file: %d lines, first %q", len(lines), lines[0])
+	}
+	seen := map[string]bool{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		if len(f) != 3 || f[0] == "" || f[1] == "" || f[2] == "" || seen[f[0]] {
+			t.Errorf("line %q", l)
+		}
+		seen[f[0]] = true
 	}
 }
