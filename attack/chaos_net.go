@@ -49,6 +49,10 @@ func (e *Engine) netDelay(s *targets.Session, req *http.Request, kind ChaosKind)
 	return resp, nil
 }
 
+// resetDetail explains a reset refresh judged ok_rotated in events.csv:
+// the server's side is fine, the client never saw it.
+const resetDetail = "the server rotated; the connection was reset before the client read the answer"
+
 // netReset: the server answers, and the connection is reset before the
 // client reads the answer. The oracle judges what the server really did
 // (kept by the fault connection); the client, which saw only the reset,
@@ -63,6 +67,9 @@ func (e *Engine) netReset(s *targets.Session, req *http.Request) (*http.Response
 	}
 	j := e.judgeHead(s, reply)
 	annotate(resp.Header, s, j, ChaosNetReset)
+	if j.Outcome == oracle.OKRotated {
+		resp.Header[hdrDetail] = []string{resetDetail}
+	}
 	if !j.Accepted {
 		e.afterFailedRefresh(s, j, reply)
 		return resp, nil

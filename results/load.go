@@ -67,7 +67,7 @@ func readSummaryJSON(p string) (*Summary, error) {
 	case head.Schema == nil:
 		return nil, fmt.Errorf("%s: no \"schema\" field: not a refreshstorm summary", p)
 	case *head.Schema != SchemaSummary && *head.Schema != SchemaSummaryV1:
-		return nil, fmt.Errorf("%s: schema %q is not supported (want %q or %q)", p, *head.Schema, SchemaSummary, SchemaSummaryV1)
+		return nil, fmt.Errorf("%s: schema %.40q is not supported (want %q or %q)", p, *head.Schema, SchemaSummary, SchemaSummaryV1)
 	}
 	s := &Summary{}
 	dec := json.NewDecoder(bytes.NewReader(b))

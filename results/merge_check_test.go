@@ -128,3 +128,30 @@ func replaceIn(file, old, new string) func(dir string) {
 		os.WriteFile(p, []byte(strings.ReplaceAll(string(b), old, new)), 0o644)
 	}
 }
+
+// TestLoadDirErrorsAreBounded: compare and report read directories with
+// LoadDir, not merge: a megabyte-long damaged cell or schema still gives
+// a short error.
+func TestLoadDirErrorsAreBounded(t *testing.T) {
+	base := t.TempDir()
+	good := filepath.Join(base, "good")
+	writeRun(t, good, testStart, genObservations(rand.New(rand.NewPCG(1, 2)), testStart, 50, 2), testMeta("scn"), nil)
+	huge := strings.Repeat("9x", 500_000)
+	for name, damage := range map[string]func(string){
+		"cell":   repeatLastRow(FileTimeline, huge),
+		"header": replaceIn(FileTimeline, "second,", huge+","),
+		"schema": replaceIn(FileSummaryJSON, `"schema": "`, `"schema": "`+huge),
+	} {
+		dir := filepath.Join(base, name)
+		copyDir(t, good, dir)
+		damage(dir)
+		_, err := LoadDir(dir)
+		if err == nil {
+			t.Errorf("%s: damaged directory loaded", name)
+			continue
+		}
+		if msg := err.Error(); len(msg) > 500 || strings.ContainsAny(msg, "\n\r") {
+			t.Errorf("%s: error of %d bytes: %.200q", name, len(msg), msg)
+		}
+	}
+}

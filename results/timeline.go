@@ -2,6 +2,7 @@ package results
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -69,7 +70,7 @@ func readTimeline(r io.Reader) ([]TimelinePoint, error) {
 	}
 	for i, h := range timelineHeader[:len(head)] {
 		if head[i] != h {
-			return nil, fmt.Errorf("header column %d is %q, want %q", i+1, head[i], h)
+			return nil, fmt.Errorf("header column %d is %.40q, want %q", i+1, head[i], h)
 		}
 	}
 	var out []TimelinePoint
@@ -96,6 +97,12 @@ func parseTimelineRecord(rec []string) (TimelinePoint, error) {
 	var p TimelinePoint
 	var err error
 	fail := func(col int, e error) (TimelinePoint, error) {
+		// strconv quotes the whole cell, which a damaged file can make
+		// a megabyte long: show its start only.
+		var ne *strconv.NumError
+		if errors.As(e, &ne) {
+			e = fmt.Errorf("%.40q: %w", ne.Num, ne.Err)
+		}
 		return p, fmt.Errorf("column %s: %w", timelineHeader[col], e)
 	}
 	if p.Second, err = strconv.Atoi(rec[0]); err != nil {

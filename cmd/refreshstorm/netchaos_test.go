@@ -35,7 +35,9 @@ func TestRunTagsNetworkChaos(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(events), ",net-reset,") || !strings.Contains(string(events), ",partition,") {
-		t.Error("events.csv has no net-reset or partition rows")
+	for _, want := range []string{",net-reset,", ",partition,", "connection was reset before the client read the answer", "partition: connection refused"} {
+		if !strings.Contains(string(events), want) {
+			t.Errorf("events.csv has no %q", want)
+		}
 	}
 }
