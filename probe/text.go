@@ -63,10 +63,10 @@ func (f *Fingerprint) WriteText(w io.Writer) error {
 		p("    %v\t%d\t%s\t%s\t%s\t%s", dur(t.DelayMS), t.Status, dash(t.Error), t.Got, yesNo(t.ChildWorks), yesNo(t.DuplicateWorks))
 	}
 	p("  concurrent duplicates: N refreshes of one token released on one barrier")
-	p("    N\tround\tstatuses\terrors\tdistinct children\tlive children\tspread\tfork")
+	p("    N\tround\tstatuses\terrors\tdistinct children\tlive children\tdead children\tspread\tfork")
 	for _, c := range f.Experiments.Concurrent {
-		p("    %d\t%d\t%s\t%s\t%d\t%d\t%v\t%s", c.N, c.Round, countList(c.Statuses), dash(strings.Join(c.ErrorCodes, " ")),
-			c.DistinctChildren, c.LiveChildren, time.Duration(c.SpreadUS)*time.Microsecond, yesNo(&c.Fork))
+		p("    %d\t%d\t%s\t%s\t%d\t%d\t%d\t%v\t%s", c.N, c.Round, countList(c.Statuses), dash(strings.Join(c.ErrorCodes, " ")),
+			c.DistinctChildren, c.LiveChildren, c.DeadChildren, time.Duration(c.SpreadUS)*time.Microsecond, yesNo(&c.Fork))
 	}
 	for _, s := range []struct {
 		title  string

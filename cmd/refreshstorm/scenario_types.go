@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding"
 	"fmt"
 	"reflect"
 	"strings"
 	"time"
 
+	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 )
@@ -82,6 +84,8 @@ func (c *typeChecker) checkField(node ast.Node, f field, key string) string {
 			return bad("a stage spec string or a list of stages")
 		}
 		return c.check(node, stageListType, key)
+	case decodesItself(want):
+		return "" // its own UnmarshalYAML says what it accepts
 	case want == durationType:
 		if kind != "string" {
 			return bad("a duration like 10s")
@@ -188,6 +192,22 @@ func (c *typeChecker) resolve(node ast.Node) (ast.Node, string) {
 		}
 	}
 	return nil, ""
+}
+
+// decodesItself reports a type with its own YAML or text decoding.
+func decodesItself(t reflect.Type) bool {
+	p := reflect.PointerTo(t)
+	for _, i := range []reflect.Type{
+		reflect.TypeFor[yaml.BytesUnmarshaler](), reflect.TypeFor[yaml.InterfaceUnmarshaler](),
+		reflect.TypeFor[yaml.BytesUnmarshalerContext](), reflect.TypeFor[yaml.InterfaceUnmarshalerContext](),
+		reflect.TypeFor[yaml.NodeUnmarshaler](), reflect.TypeFor[yaml.NodeUnmarshalerContext](),
+		reflect.TypeFor[encoding.TextUnmarshaler](),
+	} {
+		if t.Implements(i) || p.Implements(i) {
+			return true
+		}
+	}
+	return false
 }
 
 func kindOf(n ast.Node) string {
