@@ -209,7 +209,13 @@ func (v *Verdict) lookForLag(ctx context.Context, c Checker, head, access string
 		return
 	}
 	if l.Alive() {
-		l.Judgement = oracle.Judgement{Outcome: oracle.FailRevocationMissing, Detail: "still not revoked " + later.Round(time.Millisecond).String() + " later", Accepted: l.RefreshAlive}
+		if l.RefreshAlive && l.Refresh.NewRefresh != "" {
+			// The second look rotated the family again: callers adopt
+			// Now.Refresh's tokens, so they must be the newest.
+			v.Now.Refresh.NewRefresh, v.Now.Refresh.NewAccess = l.Refresh.NewRefresh, l.Refresh.NewAccess
+		}
+		// The incident's one failure row is the first look's.
+		l.Judgement = oracle.Judgement{Outcome: oracle.OKRotated, Detail: "still not revoked " + later.Round(time.Millisecond).String() + " later", Accepted: l.RefreshAlive}
 		return
 	}
 	v.Lag = true
