@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // eachRecord calls fn for every record of a CSV input (# comments and
@@ -31,6 +32,9 @@ func eachRecord(r io.Reader, name string, fn func(line int, rec []string, first 
 			}
 			return fmt.Errorf("%s: %w", name, err)
 		}
+		// A BOM inside the file (two exports concatenated) is no more
+		// part of a value than the one at its start.
+		rec[0] = strings.TrimLeft(rec[0], " \t\ufeff")
 		line, _ := cr.FieldPos(0)
 		if err := fn(line, rec, first); err != nil {
 			return err
