@@ -192,7 +192,7 @@ func (c *collector) snapshot(now time.Time) results.Snapshot {
 	s.RequestedRate, s.Paused = rate, paused
 	if len(c.e.cfg.Stages) > 0 {
 		st, i, n := c.e.pacer.StageInfo(now.Sub(c.e.start))
-		s.Stage, s.StageIndex, s.Stages, s.StageWarmup = st.Name, i, n, st.Warmup
+		s.Stage, s.StageIndex, s.Stages, s.StageWarmup, s.StageChaos = st.Name, i, n, st.Warmup, st.Chaos
 	}
 	s.Families = c.families
 	total := c.e.pool.Len()

@@ -37,6 +37,9 @@ func (m Model) headerLines(w int) []string {
 	if chaos == "" {
 		chaos = "none"
 	}
+	if s.StageChaos != "" { // the stage's own mix replaces the run's
+		chaos = s.StageChaos + " (this stage)"
+	}
 	line2 := st.dim.Render("policy ") + policy + "   " + st.dim.Render("chaos ") + chaos
 	if s.Stage != "" { // first: it changes during the run, the mix does not
 		line2 = st.dim.Render("stage ") + stageText(s) + "   " + line2

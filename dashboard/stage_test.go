@@ -16,9 +16,10 @@ func TestHeaderNamesTheStage(t *testing.T) {
 	if line := ansi.Strip(lineWith(m.render(), "chaos ")); !strings.Contains(line, "stage warm 1/3 (warmup)") {
 		t.Errorf("header line %q lacks the stage", line)
 	}
-	s.Stage, s.StageIndex, s.StageWarmup = "hold", 1, false
+	s.Stage, s.StageIndex, s.StageWarmup, s.StageChaos = "hold", 1, false, "none"
 	m = sized(NewModel(fixtureHeader, snapOf(s), &fakeControl{}, true), 120, 40)
-	if line := ansi.Strip(lineWith(m.render(), "chaos ")); !strings.Contains(line, "stage hold 2/3") || strings.Contains(line, "warmup") {
+	if line := ansi.Strip(lineWith(m.render(), "chaos ")); !strings.Contains(line, "stage hold 2/3") || strings.Contains(line, "warmup") ||
+		!strings.Contains(line, "chaos none (this stage)") {
 		t.Errorf("header line %q", line)
 	}
 	m = sized(NewModel(fixtureHeader, snapOf(busySnapshot()), &fakeControl{}, true), 120, 40)

@@ -52,6 +52,9 @@ type Snapshot struct {
 	StageIndex  int
 	Stages      int
 	StageWarmup bool
+	// StageChaos is the stage's own chaos mix ("none" turns it off); ""
+	// when the stage keeps the run's.
+	StageChaos string
 
 	Total    uint64 // classified requests of every kind
 	Refresh  uint64 // load refreshes (kind refresh)
