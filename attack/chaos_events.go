@@ -187,8 +187,16 @@ func (e *Engine) judgeBurst(s *targets.Session, burst []burstResult) int {
 		dup = oracle.Attempt{Who: oracle.Duplicate, Family: s.Family, Token: s.Refresh}
 	}
 	for i := range burst {
-		if i != primary {
-			burst[i].j = oracle.Judge(dup, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
+		if i == primary {
+			continue
+		}
+		burst[i].j = oracle.Judge(dup, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
+		if burst[i].j.Rejected && burst[i].j.Outcome.IsFailure() {
+			// The duplicate's age is 0 at best; at worst the time from the
+			// rotation's sending to the duplicate's answer.
+			late := dup
+			late.Age = burst[i].sent.Add(burst[i].lat).Sub(burst[primary].sent)
+			burst[i].j = oracle.Judge(late, e.cfg.Policy, e.cfg.TimingMargin, burst[i].reply)
 		}
 	}
 	return primary

@@ -68,6 +68,7 @@ func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound,
 	replies := make([]answer, n)
 	errs := make([]error, n)
 	sent := make([]time.Time, n)
+	answered := make([]time.Time, n)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range reqs {
@@ -75,6 +76,7 @@ func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound,
 			<-start
 			sent[i] = time.Now()
 			replies[i], errs[i] = d.send(reqs[i])
+			answered[i] = time.Now()
 		})
 	}
 	close(start)
@@ -124,6 +126,14 @@ func (d *prober) burstRound(ctx context.Context, n, round int) (ConcurrentRound,
 	for i, r := range replies {
 		if i != winner {
 			judged[i] = d.judgeReuse(dup, r)
+			if judged[i].Rejected && judged[i].Outcome.IsFailure() {
+				// The duplicate's age is unknown: 0 at best, at worst the
+				// time from the winner's sending to its own answer (a
+				// loaded server may reach it after the window closed).
+				late := dup
+				late.Age = answered[i].Sub(sent[winner])
+				judged[i] = d.judgeReuse(late, r)
+			}
 			suspect = suspect || judged[i].SuspectReuse
 		}
 	}

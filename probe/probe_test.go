@@ -204,7 +204,7 @@ func TestDiscoverFingerprintsPolicies(t *testing.T) {
 			dup(SameChildOrHead), reuse(RevokeFamily)}},
 		{policy: "strict,defect=non-atomic", violations: []string{"fail_fork"}, checks: []check{grace(GraceStrict, 0, -1)}},
 		{policy: "strict,defect=reuse-no-revoke", violations: []string{"fail_revocation_missing"}, checks: []check{reuse(RejectOnly)}},
-		{policy: "strict,defect=zombie,zombie-after=600ms", violations: []string{"fail_zombie_family"}, checks: []check{revocation(Zombie)}},
+		{policy: "strict,defect=zombie,zombie-after=800ms", violations: []string{"fail_zombie_family"}, checks: []check{revocation(Zombie)}},
 		{policy: "strict,defect=no-csrf", violations: []string{"fail_csrf_bypass"}, checks: []check{csrf(Accepted)}},
 		{policy: "strict,defect=csrf-consumes", violations: []string{"fail_csrf_side_effect"}, checks: []check{csrf(Rejected)}},
 		{policy: "grace=1s,defect=grace-any-ancestor", violations: []string{"fail_replay_accepted"},
