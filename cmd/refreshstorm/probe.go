@@ -193,7 +193,7 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 	}
 	prof, err := targets.NewProfile(pcfg, target)
 	if err != nil {
-		return usageError("%v", err)
+		return usageError("--target/--profile: %v", err)
 	}
 	access := resolveAccess(oracle.Policy{Access: p.access}, profileKind(nw)).Access
 	signOut := ""

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,5 +43,29 @@ func TestProviderScenariosLoad(t *testing.T) {
 				t.Errorf("policy: %v", err)
 			}
 		})
+	}
+}
+
+// TestProbeTokenProfileCLI: probe --profile oauth2 against the embedded
+// server's server-a preset reads it as strict over the token endpoint.
+func TestProbeTokenProfileCLI(t *testing.T) {
+	code, stdout, stderr := execCLI(t, context.Background(), "probe", "--profile", "oauth2", "--server-policy", "server-a",
+		"--max-delay", "300ms", "--rounds", "1", "--json")
+	if code != exitPass && code != exitFailed {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var fp struct {
+		Profile, Rotation string
+		AccessTokens      string `json:"access_tokens"`
+		Grace             struct{ Kind string }
+	}
+	if err := json.Unmarshal([]byte(stdout), &fp); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	if fp.Profile != "oauth2" || fp.Rotation != "every_refresh" || fp.AccessTokens != "revocable" || fp.Grace.Kind != "strict" {
+		t.Fatalf("fingerprint %+v", fp)
+	}
+	if strings.Contains(stdout+stderr, "refreshstorm-demo-secret") {
+		t.Fatal("the client secret reached the output")
 	}
 }
