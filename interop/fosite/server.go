@@ -45,6 +45,10 @@ func New(users int) (http.Handler, error) {
 		GlobalSecret:         []byte("refreshstorm-interop-fosite-hmac"),
 		ScopeStrategy:        fosite.ExactScopeStrategy,
 	}
+	// fosite fills these in lazily on first use, from every request's
+	// goroutine at once (a data race): set them up front.
+	cfg.ClientSecretsHasher = &fosite.BCrypt{Config: cfg}
+	cfg.AudienceMatchingStrategy = fosite.DefaultAudienceMatchingStrategy
 	provider := compose.Compose(cfg, store, compose.NewOAuth2HMACStrategy(cfg),
 		compose.OAuth2ResourceOwnerPasswordCredentialsFactory,
 		compose.OAuth2RefreshTokenGrantFactory,
