@@ -63,8 +63,8 @@ func chaosWords() []string {
 // flagCompletions are the value completions by flag name, for every
 // command that has the flag; "cmd --flag" keys one command only.
 func flagCompletions() map[string]completer {
-	first, rest := policyspec.Words()
-	declared := []string{"reuse=revoke-family", "reuse=reject"}
+	serverFirst, serverRest := policyspec.Words(true)
+	clientFirst, clientRest := policyspec.Words(false)
 	return map[string]completer{
 		"report --format":     fixed("text", "markdown", "json", "html", "junit"),
 		"compare --format":    fixed("text", "markdown", "json"),
@@ -72,8 +72,8 @@ func flagCompletions() map[string]completer {
 		"--client-auth":       fixed("basic", "post", "none"),
 		"--reuse":             fixed("revoke-family", "reject"),
 		"--events":            fixed("all", "sampled", "1/"),
-		"--policy":            commaList(first, declared),
-		"--server-policy":     commaList(first, rest),
+		"--policy":            commaList(clientFirst, clientRest),
+		"--server-policy":     commaList(serverFirst, serverRest),
 		"--chaos":             commaList(chaosWords(), chaosWords()),
 		"--out":               dirs,
 		"--baseline":          dirs,

@@ -54,6 +54,12 @@ func TestCompletionOfFlagValues(t *testing.T) {
 		{[]string{"capacity", "--chaos", "replay=0.1,st"}, []string{"replay=0.1,stale-cookie="}},
 		{[]string{"run", "--policy", "grace=10s,re"}, []string{"grace=10s,reuse=revoke-family", "grace=10s,reuse=reject"}},
 		{[]string{"serve", "--server-policy", "strict,defect=z"}, []string{"strict,defect=zombie"}},
+		{[]string{"run", "--policy", "grace=10s,ro"}, []string{"grace=10s,rotate=always", "grace=10s,rotate=after-interval", "grace=10s,rotate=never"}},
+		{[]string{"run", "--policy", "strict,de"}, nil}, // defects describe a server, not a declaration
+		{[]string{"run", "--policy", "s"}, []string{"strict"}},
+		{[]string{"serve", "--server-policy", "server-"}, []string{"server-a", "server-b", "server-c"}},
+		{[]string{"run", "--profile", ""}, []string{"cookie", "oauth2", "json"}},
+		{[]string{"probe", "--client-auth", ""}, []string{"basic", "post", "none"}},
 		{[]string{"probe", "--server-policy", "st"}, []string{"strict"}},
 	} {
 		got, _ := complete(t, tc.args...)
