@@ -123,23 +123,23 @@ func validateProbe(cmd *cobra.Command, pf probeFlags) (*probePlan, error) {
 	case pf.target != "" && fs.Changed("server-policy"):
 		return nil, usageError("--server-policy configures the embedded server; it cannot be used with --target")
 	}
-	switch pf.access {
-	case "":
-	case "revocable":
-		p.access = policyspec.AccessRevocable
-	case "self-contained":
-		p.access = policyspec.AccessSelfContained
-	default:
-		return nil, usageError("--access %q: want revocable or self-contained", pf.access)
+	// --access and --reuse are words of the policy grammar: parse them there.
+	if pf.access != "" {
+		spec, err := policyspec.Parse("strict,access=" + pf.access)
+		if err != nil || strings.Contains(pf.access, ",") {
+			return nil, usageError("--access %q: want revocable or self-contained", pf.access)
+		}
+		p.access = spec.Access
 	}
-	switch pf.reuse {
-	case "":
-	case "revoke-family":
-		p.reuse = oracle.ReuseRevokeFamily
-	case "reject":
+	if pf.reuse != "" {
+		spec, err := policyspec.Parse("strict,reuse=" + pf.reuse)
+		if err != nil || strings.Contains(pf.reuse, ",") {
+			return nil, usageError("--reuse %q: want revoke-family or reject", pf.reuse)
+		}
 		p.reuse = oracle.ReuseReject
-	default:
-		return nil, usageError("--reuse %q: want revoke-family or reject", pf.reuse)
+		if spec.RevokeOnReuse {
+			p.reuse = oracle.ReuseRevokeFamily
+		}
 	}
 	if pf.target == "" {
 		var err error

@@ -116,6 +116,8 @@ func TestProbeCLI(t *testing.T) {
 			{[]string{"--timeout", "-1s"}, "--timeout"},
 			{[]string{"--rounds", "0"}, "--rounds"},
 			{[]string{"--reuse", "forgive"}, "--reuse"},
+			{[]string{"--reuse", "reject,defect=non-atomic"}, "--reuse"},
+			{[]string{"--access", "sometimes"}, "--access"},
 			{[]string{"--server-policy", "strict,defect=teleport"}, "--server-policy"},
 			{[]string{"--target", "http://127.0.0.1:1"}, "--credentials"},
 			{[]string{"--credentials", creds}, "--target"},
