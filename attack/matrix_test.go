@@ -7,6 +7,7 @@ import (
 
 	"github.com/refreshstorm/refreshstorm/internal/rig"
 	"github.com/refreshstorm/refreshstorm/oracle"
+	"github.com/refreshstorm/refreshstorm/results"
 	"github.com/refreshstorm/refreshstorm/targets"
 )
 
@@ -109,14 +110,7 @@ func TestDefectsAreCaught(t *testing.T) {
 			}
 			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: c.chaos, profile: profile,
 				sessions: 30, rate: 50, duration: 1500 * time.Millisecond, probeMargin: 500 * time.Millisecond})
-			sum := out.summary
-			t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
-			if sum.Outcomes[c.want] == 0 {
-				t.Errorf("%s not reported; outcomes %v", c.want, nonZero(sum.Outcomes[:]))
-			}
-			if sum.Verdict != "fail" {
-				t.Errorf("verdict %s, want fail", sum.Verdict)
-			}
+			wantReported(t, out.summary, c.want)
 		})
 	}
 }
@@ -129,4 +123,17 @@ func nonZero(counts []uint64) map[string]uint64 {
 		}
 	}
 	return m
+}
+
+// wantReported checks that a run against a flawed server reported want
+// and failed.
+func wantReported(t *testing.T, sum *results.Summary, want oracle.Outcome) {
+	t.Helper()
+	t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
+	if sum.Outcomes[want] == 0 {
+		t.Errorf("%s not reported; outcomes %v", want, nonZero(sum.Outcomes[:]))
+	}
+	if sum.Verdict != "fail" {
+		t.Errorf("verdict %s, want fail", sum.Verdict)
+	}
 }

@@ -170,12 +170,7 @@ func TestCompareRealRuns(t *testing.T) {
 	slow := &delayed{next: srv}
 	ts := httptest.NewServer(slow)
 	defer ts.Close()
-	var csv strings.Builder
-	for i := 1; i <= 20; i++ {
-		id := fmt.Sprintf("user-%04d", i)
-		fmt.Fprintf(&csv, "%s,%s\n", id, users[id])
-	}
-	creds := writeFile(t, "users.csv", csv.String())
+	creds := writeDemoCredentials(t, users)
 	base := t.TempDir()
 	run := func(name string, extra ...string) (string, int, string) {
 		out := filepath.Join(base, name)

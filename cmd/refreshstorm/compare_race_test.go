@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -43,12 +42,7 @@ func TestCompareRaceLogoutsRegression(t *testing.T) {
 	sw.cur.Store(server("grace=10s"))
 	ts := httptest.NewServer(sw)
 	defer ts.Close()
-	var csv strings.Builder
-	for i := 1; i <= 20; i++ {
-		id := fmt.Sprintf("user-%04d", i)
-		fmt.Fprintf(&csv, "%s,%s\n", id, users[id])
-	}
-	creds := writeFile(t, "users.csv", csv.String())
+	creds := writeDemoCredentials(t, users)
 	base := t.TempDir()
 	run := func(name string) string {
 		out := filepath.Join(base, name)

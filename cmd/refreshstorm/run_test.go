@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,18 @@ func execCLI(t *testing.T, ctx context.Context, args ...string) (int, string, st
 		errOut.WriteString(err.Error())
 	}
 	return exitCodeOf(err), out.String(), errOut.String()
+}
+
+// writeDemoCredentials writes the embedded server's demo users
+// (authserver.DemoUsers) as a credentials CSV, in identifier order.
+func writeDemoCredentials(t *testing.T, users map[string]string) string {
+	t.Helper()
+	var csv strings.Builder
+	for i := 1; i <= len(users); i++ {
+		id := fmt.Sprintf("user-%04d", i)
+		fmt.Fprintf(&csv, "%s,%s\n", id, users[id])
+	}
+	return writeFile(t, "users.csv", csv.String())
 }
 
 func writeFile(t *testing.T, name, content string) string {
