@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode"
 )
 
 // eachRecord calls fn for every record of a CSV input (# comments and
@@ -34,10 +35,14 @@ func eachRecord(r io.Reader, name string, fn func(line int, rec []string, first 
 		}
 		// A BOM inside the file (two exports concatenated) is no more
 		// part of a value than the one at its start.
-		rec[0] = strings.TrimLeft(rec[0], " \t\ufeff")
+		rec[0] = strings.TrimLeftFunc(rec[0], isLeadingJunk)
 		line, _ := cr.FieldPos(0)
 		if err := fn(line, rec, first); err != nil {
 			return err
 		}
 	}
 }
+
+// isLeadingJunk is what may stand before a record's first value without
+// being part of it: white space of any kind and a BOM.
+func isLeadingJunk(r rune) bool { return r == '\ufeff' || unicode.IsSpace(r) }
