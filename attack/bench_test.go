@@ -231,3 +231,57 @@ func refreshstormRPS(b *testing.B, workers uint64, sessions int, dur time.Durati
 	}
 	return float64(snap.Outcomes[oracle.OKRotated]) / elapsed.Seconds()
 }
+
+// BenchmarkClientTimeout compares two ways of putting --timeout on the
+// requests vegeta sends through the engine, in one run: http.Client.Timeout
+// (net/http then starts a goroutine with a timer per request, because the
+// engine is a RoundTripper it does not know) and the engine's own context
+// deadline, which a run uses. The responder answers from memory, so the
+// difference is the timeout's own cost.
+//
+//	go test -run xxx -bench ClientTimeout -benchmem ./attack/
+func BenchmarkClientTimeout(b *testing.B) {
+	for _, bc := range []struct {
+		name    string
+		timeout time.Duration
+	}{{"client-timeout", 10 * time.Second}, {"engine-deadline", 0}} {
+		b.Run(bc.name, func(b *testing.B) {
+			profile, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: "http://127.0.0.1:9"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			pool := targets.NewPool(64, profile, targets.NewFingerprinter())
+			for _, s := range pool.Sessions() {
+				s.Adopt(targets.Family{ID: "fam", Refresh: "r0", Access: "a0", CSRF: "csrf"}, "fp", time.Now())
+				pool.Release(s)
+			}
+			rec := results.NewRecorder(results.RecorderOptions{Start: time.Now()})
+			e, err := New(Config{Pool: pool, Transport: &responder{}, Rate: 1000, Recorder: rec, Timeout: 10 * time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			e.pacer = newLivePacer(context.Background(), 1000, 0)
+			client := &http.Client{Transport: e, Timeout: bc.timeout, CheckRedirect: noRedirects}
+			targeter := pool.Targeter(e.assignChaos)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					var tgt vegeta.Target
+					if err := targeter(&tgt); err != nil {
+						b.Fatal(err)
+					}
+					req, _ := tgt.Request()
+					resp, err := client.Do(req)
+					if err != nil {
+						b.Fatal(err)
+					}
+					resp.Body.Close()
+					if _, ok := resp.Request.Context().Deadline(); !ok {
+						b.Fatal("the request had no deadline")
+					}
+				}
+			})
+		})
+	}
+}

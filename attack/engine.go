@@ -260,12 +260,10 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.otherCSRF = e.snapshotOtherCSRF()
 
 	e.pacer = e.newPacer(runCtx)
-	// The client's deadline is the --timeout of each vegeta request: net/http
-	// puts it on the request's context before RoundTrip, so the transport
-	// needs no context of its own (that cost 5 allocations a request).
-	// RoundTrip never returns an error, so a timeout still reaches the
-	// collector as an annotated answer.
-	client := &http.Client{Transport: e, Timeout: e.cfg.Timeout, CheckRedirect: noRedirects}
+	// No Client.Timeout: RoundTrip puts --timeout on each request itself
+	// (see deadline). RoundTrip never returns an error, so a timeout still
+	// reaches the collector as an annotated answer.
+	client := &http.Client{Transport: e, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)
 	attacker := vegeta.NewAttacker(
 		vegeta.Client(client),
@@ -291,7 +289,8 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	c := newCollector(e)
 	c.signInFindings() // before the first lease: the pool is still ours
 	// The pacer ends the attack: its clock stops while paused.
-	res := attacker.Attack(e.pool.Targeter(e.assignChaos), e.pacer, 0, "refreshstorm")
+	// No attack name: vegeta would send it as a header on every request.
+	res := attacker.Attack(e.pool.Targeter(e.assignChaos), e.pacer, 0, "")
 
 	// Interrupts cancel the follow-ups at once; a normal end lets them
 	// finish within the longest an event can take.
