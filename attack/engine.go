@@ -174,7 +174,7 @@ func New(cfg Config) (*Engine, error) {
 	if e.partition != nil {
 		direct = partitionGate{e: e, next: cfg.Transport}
 	}
-	e.direct = &http.Client{Transport: direct, Timeout: cfg.Timeout, CheckRedirect: noRedirects}
+	e.direct = &http.Client{Transport: WithTimeout(direct, cfg.Timeout), CheckRedirect: noRedirects}
 	e.maxEventDur = cfg.Policy.Grace + cfg.ProbeMargin + 2*cfg.Timeout
 	var replay, lost time.Duration
 	for _, sp := range e.allChaos() {

@@ -103,18 +103,11 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 	return e.plain(s, req, kind)
 }
 
-// deadline puts --timeout on a request that has no earlier deadline.
-// http.Client.Timeout would do the same, but for a RoundTripper it does
-// not know (this engine) net/http enforces it with a goroutine, a timer
-// and two channels per request; a context deadline is what it uses for
-// its own transports. Every send completes before RoundTrip returns
+// deadline puts --timeout on a request (see WithTimeout for why not
+// http.Client.Timeout). Every send completes before RoundTrip returns
 // (bodies are read whole), so the deadline ends with RoundTrip.
 func (e *Engine) deadline(req *http.Request) (*http.Request, context.CancelFunc) {
-	if d, ok := req.Context().Deadline(); ok && time.Until(d) <= e.cfg.Timeout {
-		return req, func() {}
-	}
-	ctx, cancel := context.WithTimeout(req.Context(), e.cfg.Timeout)
-	return req.WithContext(ctx), cancel
+	return withDeadline(req, e.cfg.Timeout)
 }
 
 // plain is one ordinary refresh by a legitimate client.

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/refreshstorm/refreshstorm/attack"
 	"github.com/refreshstorm/refreshstorm/authserver"
 	"github.com/refreshstorm/refreshstorm/internal/policyspec"
 	"github.com/refreshstorm/refreshstorm/oracle"
@@ -206,8 +207,7 @@ func runProbe(parent context.Context, cmd *cobra.Command, pf probeFlags) error {
 	}
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
-		Transport:     wire,
-		Timeout:       pf.timeout,
+		Transport:     attack.WithTimeout(wire, pf.timeout),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 	fp, err := probe.Run(ctx, client, prof, p.creds, probe.Options{

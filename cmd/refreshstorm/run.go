@@ -350,7 +350,7 @@ func execute(ctx context.Context, p *plan, target string, stdout, stderr io.Writ
 	}
 	boot := targets.BootstrapOptions{MaxRetryAfter: sc.MaxRetryAfter, Timeout: sc.BootstrapTimeout}
 	// A redirected sign-in would carry the password elsewhere: never follow.
-	bootClient := &http.Client{Transport: wire, Timeout: sc.Timeout,
+	bootClient := &http.Client{Transport: attack.WithTimeout(wire, sc.Timeout),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	var bootRec *results.Bootstrap
 	var bootDone func()
