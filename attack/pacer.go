@@ -205,6 +205,9 @@ func (p *livePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 		if p.unpaced && seg.override <= 0 {
 			return 0, false
 		}
+		if p.forfeitBacklog(seg, now, hits) {
+			continue
+		}
 		due, ok := p.dueIn(seg, float64(hits-seg.hits+1))
 		if !ok {
 			// Nothing more is asked for: idle out the plan.
@@ -217,6 +220,25 @@ func (p *livePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 		}
 		return due - now, false
 	}
+}
+
+// forfeitBacklog drops the hits an earlier stage still owes once the
+// schedule has moved into a later stage: within a stage a run that fell
+// behind catches up, as vegeta's pacers do, but a backlog carried over a
+// boundary would turn a gentle stage after an overloaded one into a burst
+// at full speed. It starts a new segment at the stage's start with the
+// hits sent so far, so Intended maps later hits onto the new stage's own
+// schedule; the forfeited hits show as the earlier stage's shortfall.
+func (p *livePacer) forfeitBacklog(seg segment, now time.Duration, hits uint64) bool {
+	if len(p.stages) < 2 {
+		return false
+	}
+	start := p.stageStart(p.stageAt(now))
+	if start <= seg.sched || float64(hits-seg.hits) >= p.segHits(seg, start) {
+		return false
+	}
+	p.segments = append(p.segments, segment{wall: seg.wall + start - seg.sched, sched: start, hits: hits, override: -1})
+	return true
 }
 
 // waitLocked releases the lock until ch closes, d passes (d >= 0) or the

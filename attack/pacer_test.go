@@ -72,3 +72,39 @@ func TestResumeDoesNotCountThePauseTwice(t *testing.T) {
 		t.Fatalf("after resuming the next tick waits %s: the pause was counted twice", wait)
 	}
 }
+
+// TestBacklogStaysInItsStage: a run that fell behind in a stage catches up
+// within it, but what it still owes when the next stage begins is dropped,
+// so the next stage runs at its own rate from its own start.
+func TestBacklogStaysInItsStage(t *testing.T) {
+	p := newStagePacer(context.Background(), []Stage{
+		{Name: "busy", Duration: time.Second, Shape: Shape{From: 1000, To: 1000}},
+		{Name: "calm", Duration: time.Second, Shape: Shape{From: 10, To: 10}},
+	})
+	// Half a second in, 100 of 500 hits sent: catch up at once.
+	if wait, stop := p.Pace(500*time.Millisecond, 100); stop || wait != 0 {
+		t.Fatalf("behind inside the stage: wait %s stop %v, want 0", wait, stop)
+	}
+	// 200 ms into the calm stage with only 300 of the busy stage's 1,000
+	// hits sent: the 700 owed are forfeited; the calm stage's own two hits
+	// (due at 1.1 s and 1.2 s) are owed and go at once, the third waits.
+	if wait, stop := p.Pace(1200*time.Millisecond, 300); stop || wait != 0 {
+		t.Fatalf("after the boundary: wait %s stop %v, want 0", wait, stop)
+	}
+	if wait, _ := p.Pace(1200*time.Millisecond, 302); wait != 100*time.Millisecond {
+		t.Fatalf("the calm stage's third hit waits %s, want 100ms", wait)
+	}
+	if at, ok := p.Intended(300); !ok || at != 1100*time.Millisecond {
+		t.Fatalf("the first calm hit is scheduled at %s, want 1.1s", at)
+	}
+	if at, ok := p.Intended(99); !ok || at != 100*time.Millisecond {
+		t.Fatalf("a busy hit moved: %s, want 100ms", at)
+	}
+	// Keeping pace in the calm stage forfeits nothing more.
+	if wait, _ := p.Pace(1400*time.Millisecond, 303); wait != 0 {
+		t.Fatalf("on time in the calm stage: wait %s", wait)
+	}
+	if at, ok := p.Intended(303); !ok || at != 1400*time.Millisecond {
+		t.Fatalf("hit 303 is scheduled at %s, want 1.4s", at)
+	}
+}
