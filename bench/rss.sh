@@ -6,20 +6,25 @@
 # paced load (most sessions stay idle); VmRSS of the run is sampled every
 # second and VmHWM read at the end.
 #   bench/rss.sh [N...]            default: 1000 100000 1000000
-# Env: OUT (default /tmp/refreshstorm-rss), RATE (default 200), SECS (default 15).
+# Env: OUT (default /tmp/refreshstorm-rss), RATE (default 200), SECS (default 15),
+# FILL (default 0): seconds of load asked at 20,000/s before the slow part, to
+# fill the chains (the idle queue is first in, first out, so every session
+# rotates about as often as the others); RSS is then sampled in the slow part only.
 # Per session is reported two ways: RSS/N, and (RSS(N) - RSS(first N)) /
 # (N - first N), the marginal cost with the process's fixed cost removed.
-# Chains stay short here (few sessions rotate); bench/rss-chains.sh fills them.
+# Without FILL, chains stay short (few sessions rotate).
 set -euo pipefail
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 100000 1000000)
-out=${OUT:-/tmp/refreshstorm-rss}; rate=${RATE:-200}; secs=${SECS:-15}
+out=${OUT:-/tmp/refreshstorm-rss}; rate=${RATE:-200}; secs=${SECS:-15}; fill=${FILL:-0}
+load=(--rate "$rate" --duration "${secs}s")
+[ "$fill" -gt 0 ] && load=(--stages "${fill}s:20000,${secs}s:${rate}")
 root=$(cd "$(dirname "$0")/.." && pwd)
 mkdir -p "$out"
 go build -C "$root" -o "$out/refreshstorm" ./cmd/refreshstorm
 bin="$out/refreshstorm"
 server=""
 trap '[ -n "$server" ] && kill $server 2>/dev/null || true' EXIT
-echo "sessions,rss_mb,hwm_mb,bootstrap_s,gc_percent" >"$out/rss.csv"
+echo "sessions,rss_mb,hwm_mb,bootstrap_s,gc_percent,rotations_per_session" >"$out/rss.csv"
 for n in "${sizes[@]}"; do
   port=$((20000 + RANDOM % 20000)); url="http://127.0.0.1:$port"
   cookies="$out/cookies-$n.csv"; rm -f "$cookies"
@@ -29,12 +34,13 @@ for n in "${sizes[@]}"; do
   server=$!
   for _ in $(seq 1200); do [ -s "$cookies" ] && grep -q "authserver on" "$out/serve-$n.log" && break; sleep 0.5; done
   rm -rf "$out/run-$n"
-  "$bin" run --headless --target "$url" --cookies "$cookies" --sessions "$n" --rate "$rate" \
-    --duration "${secs}s" --max-workers 64 --out "$out/run-$n" >"$out/run-$n.log" 2>"$out/run-$n.err" &
+  "$bin" run --headless --target "$url" --cookies "$cookies" --sessions "$n" "${load[@]}" \
+    --max-workers 64 --out "$out/run-$n" >"$out/run-$n.log" 2>"$out/run-$n.err" &
   run=$!
-  peak=0; hwm=0
+  peak=0; hwm=0; ready=0
   while kill -0 "$run" 2>/dev/null; do
-    if grep -q "sessions ready" "$out/run-$n.err" 2>/dev/null; then
+    if [ "$ready" = 0 ] && grep -q "sessions ready" "$out/run-$n.err" 2>/dev/null; then ready=$(date +%s); fi
+    if [ "$ready" != 0 ] && [ "$(date +%s)" -ge $((ready + fill)) ]; then
       r=$(awk '/^VmRSS:/{print $2}' /proc/$run/status 2>/dev/null || echo 0)
       [ "${r:-0}" -gt "$peak" ] && peak=$r
     fi
@@ -43,9 +49,9 @@ for n in "${sizes[@]}"; do
   done
   wait "$run" || true
   kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; server=""
-  boot=$(python3 -c 'import json,sys; b=json.load(open(sys.argv[1]))["bootstrap"]; print(round(b["seconds"],1), b["gc_percent"])' "$out/run-$n/summary.json")
-  echo "$n,$(( peak / 1024 )),$(( hwm / 1024 )),${boot% *},${boot#* }" >>"$out/rss.csv"
-  echo "N=$n: RSS during the load (max) $(( peak / 1024 )) MB, VmHWM $(( hwm / 1024 )) MB, import ${boot% *} s, GOGC ${boot#* }"
+  read -r bs gc rot < <(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); b=s["bootstrap"]; print(round(b["seconds"],1), b["gc_percent"], round(s["outcomes"].get("ok_rotated",0)/int(sys.argv[2]),1))' "$out/run-$n/summary.json" "$n")
+  echo "$n,$(( peak / 1024 )),$(( hwm / 1024 )),$bs,$gc,$rot" >>"$out/rss.csv"
+  echo "N=$n: RSS during the load (max$([ "$fill" -gt 0 ] && echo ", after the fill")) $(( peak / 1024 )) MB, VmHWM $(( hwm / 1024 )) MB, import $bs s, GOGC $gc, $rot rotations per session"
   rm -f "$cookies"
 done
 python3 - "$out/rss.csv" <<'PY'
