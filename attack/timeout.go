@@ -56,3 +56,11 @@ func (b cancelOnClose) Close() error {
 	b.cancel()
 	return err
 }
+
+// CloseIdleConnections passes through, so that http.Client's own
+// CloseIdleConnections still reaches the transport.
+func (t timeoutTransport) CloseIdleConnections() {
+	if c, ok := t.next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
+}
