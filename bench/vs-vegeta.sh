@@ -20,7 +20,8 @@ go build -C "$root" -o "$out/bin/stateless" ./bench/stateless
 [ -x "$out/bin/vegeta" ] || GOBIN="$out/bin" go install github.com/tsenart/vegeta/v12@v12.13.0
 bin="$out/bin"
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+cleanup() { local p; for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap cleanup EXIT
 
 port=$((20000 + RANDOM % 20000)); url="http://127.0.0.1:$port"
 "$bin/stateless" -addr "127.0.0.1:$port" 2>"$out/stateless.log" &
