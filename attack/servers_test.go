@@ -75,8 +75,20 @@ func TestServerWeaknessesAreReported(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: c.chaos, profile: targets.KindOAuth2,
-				sessions: 30, rate: 50, duration: 2 * time.Second, probeMargin: 300 * time.Millisecond})
+			spec := runSpec{serverPolicy: c.server, declared: c.declared, chaos: c.chaos, profile: targets.KindOAuth2,
+				sessions: 30, rate: 50, duration: 2 * time.Second, probeMargin: 300 * time.Millisecond}
+			out := runAgainstAuthserver(t, spec)
+			// A's fork needs two refreshes of a family inside the server at
+			// once. On a loaded machine a whole run's bursts can arrive one
+			// after the other, and then there was no fork to find: such a
+			// run is inconclusive and is run again, at most twice.
+			for try := 1; c.want == oracle.FailFork && out.server.Server.Stats().RacedDuplicates == 0; try++ {
+				if try == 3 {
+					t.Fatal("in 3 runs no duplicate met its family's rotation in flight: the fork was never provoked")
+				}
+				t.Logf("run %d: no duplicate raced inside the server (the machine serialized the bursts); running again", try)
+				out = runAgainstAuthserver(t, spec)
+			}
 			wantReported(t, out.summary, c.want)
 		})
 	}

@@ -143,6 +143,9 @@ type Stats struct {
 	FamiliesRevoked int64 // revocations (reuse, family cap, sign-out)
 	CSRFRejected    int64 // 403 answers on refresh and sign-out
 	ActiveFamilies  int64 // families signed in and not yet revoked or swept as expired
+	// RacedDuplicates counts reuses that met another refresh of their
+	// family in flight, the chance DefectRareFork forks on.
+	RacedDuplicates int64
 }
 
 type counters struct {
@@ -160,6 +163,7 @@ func (s *Server) Stats() Stats {
 		FamiliesRevoked: s.st.familiesRevoked.Load(),
 		CSRFRejected:    s.st.csrfRejected.Load(),
 		ActiveFamilies:  s.st.activeFamilies.Load(),
+		RacedDuplicates: s.rareForks.Load(),
 	}
 }
 
