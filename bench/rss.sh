@@ -7,7 +7,7 @@
 # second and VmHWM read at the end.
 #   bench/rss.sh [N...]            default: 1000 100000 1000000
 # Env: OUT (default /tmp/refreshstorm-rss), RATE (default 200), SECS (default 15),
-# FILL (default 0): seconds of load asked at 20,000/s before the slow part, to
+# FILL (default 0): seconds of load asked at 20,000/s before the slow part, at each size, to
 # fill the chains (the idle queue is first in, first out, so every session
 # rotates about as often as the others); RSS is then sampled in the slow part only.
 # Per session is reported two ways: RSS/N, and (RSS(N) - RSS(first N)) /
