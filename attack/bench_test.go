@@ -43,11 +43,9 @@ func (r *responder) RoundTrip(req *http.Request) (*http.Response, error) {
 		Body: io.NopCloser(bytes.NewReader(refreshBody)), Request: req}, nil
 }
 
-// BenchmarkRequestPath measures what refreshstorm adds to one request:
-// targeter (lease, header), transport bookkeeping (read, parse cookies
-// and body, judge, rotate, release), and the collector (observation,
-// HDR recording). The allocations include the responder's own (about 8).
-func BenchmarkRequestPath(b *testing.B) {
+// benchEngine is an engine over 64 signed-in sessions of the cookie
+// profile whose transport answers from memory (responder).
+func benchEngine(b *testing.B) (*Engine, *targets.Pool, *results.Recorder) {
 	profile, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: "http://127.0.0.1:9"})
 	if err != nil {
 		b.Fatal(err)
@@ -58,11 +56,20 @@ func BenchmarkRequestPath(b *testing.B) {
 		pool.Release(s)
 	}
 	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now()})
-	e, err := New(Config{Pool: pool, Transport: &responder{}, Rate: 1000, Recorder: rec, Policy: oracle.Policy{}})
+	e, err := New(Config{Pool: pool, Transport: &responder{}, Rate: 1000, Recorder: rec, Policy: oracle.Policy{}, Timeout: 10 * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}
 	e.pacer = newLivePacer(context.Background(), 1000, 0)
+	return e, pool, rec
+}
+
+// BenchmarkRequestPath measures what refreshstorm adds to one request:
+// targeter (lease, header), transport bookkeeping (read, parse cookies
+// and body, judge, rotate, release), and the collector (observation,
+// HDR recording). The allocations include the responder's own (about 8).
+func BenchmarkRequestPath(b *testing.B) {
+	e, pool, rec := benchEngine(b)
 	e.start = time.Now()
 	c := newCollector(e)
 	targeter := pool.Targeter(e.assignChaos)
@@ -246,21 +253,7 @@ func BenchmarkClientTimeout(b *testing.B) {
 		timeout time.Duration
 	}{{"client-timeout", 10 * time.Second}, {"engine-deadline", 0}} {
 		b.Run(bc.name, func(b *testing.B) {
-			profile, err := targets.NewCookieProfile(targets.CookieConfig{BaseURL: "http://127.0.0.1:9"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			pool := targets.NewPool(64, profile, targets.NewFingerprinter())
-			for _, s := range pool.Sessions() {
-				s.Adopt(targets.Family{ID: "fam", Refresh: "r0", Access: "a0", CSRF: "csrf"}, "fp", time.Now())
-				pool.Release(s)
-			}
-			rec := results.NewRecorder(results.RecorderOptions{Start: time.Now()})
-			e, err := New(Config{Pool: pool, Transport: &responder{}, Rate: 1000, Recorder: rec, Timeout: 10 * time.Second})
-			if err != nil {
-				b.Fatal(err)
-			}
-			e.pacer = newLivePacer(context.Background(), 1000, 0)
+			e, pool, _ := benchEngine(b)
 			client := &http.Client{Transport: e, Timeout: bc.timeout, CheckRedirect: noRedirects}
 			targeter := pool.Targeter(e.assignChaos)
 			b.ReportAllocs()
