@@ -2,6 +2,8 @@ package attack
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,30 +56,52 @@ func stagesPlanRun(t *testing.T, serverPolicy string, plan []Stage, chaos ChaosS
 	return s
 }
 
+// TestStagesAchieveTheirShapes: each stage asks for its shape and sends
+// it. What a stage sends is timing: a stall of 100–300 ms on a busy
+// machine moves a stage's last hits into the next stage, or forfeits them
+// at the boundary, so a run whose stages miss their shapes is run once
+// more, and the second run is the answer. What is not timing (the stages,
+// the warmup left out of the measured part) holds on every run.
 func TestStagesAchieveTheirShapes(t *testing.T) {
-	s := stagesRun(t, "strict", "up=1s:0->150,hold=1s:150,wave=2s:sine(150,50,2s):warmup", 40)
+	const plan = "up=1s:0->150,hold=1s:150,wave=2s:sine(150,50,2s):warmup"
+	s := stagesRun(t, "strict", plan, 40)
+	if off := offShape(t, s); len(off) > 0 {
+		t.Logf("stages off their shapes (a stall of this machine?), running them once more:\n  %s", strings.Join(off, "\n  "))
+		s = stagesRun(t, "strict", plan, 40)
+		for _, e := range offShape(t, s) {
+			t.Error(e)
+		}
+	}
+}
+
+// offShape checks the stages of TestStagesAchieveTheirShapes' plan: what
+// does not depend on timing fails t; what does is returned.
+func offShape(t *testing.T, s *results.Summary) []string {
+	t.Helper()
 	if len(s.Stages) != 3 {
 		t.Fatalf("%d stages", len(s.Stages))
 	}
+	if !s.Stages[2].Warmup || s.Measured == nil || s.Measured.Achieved != s.Stages[0].Achieved+s.Stages[1].Achieved {
+		t.Fatalf("warmup not left out of the measured statistics: %+v", s.Measured)
+	}
+	var off []string
 	want := map[string]float64{"up": 75, "hold": 150, "wave": 300}
 	for _, st := range s.Stages {
 		if r := st.Requested / want[st.Name]; r < 0.95 || r > 1.05 {
-			t.Errorf("stage %s requested %.1f, want about %.0f", st.Name, st.Requested, want[st.Name])
+			off = append(off, fmt.Sprintf("stage %s requested %.1f, want about %.0f", st.Name, st.Requested, want[st.Name]))
 		}
 		if r := float64(st.Achieved) / st.Requested; r < 0.9 || r > 1.02 {
-			t.Errorf("stage %s achieved %d of %.1f requested", st.Name, st.Achieved, st.Requested)
+			off = append(off, fmt.Sprintf("stage %s achieved %d of %.1f requested", st.Name, st.Achieved, st.Requested))
 		}
 	}
-	if !s.Stages[2].Warmup || s.Measured == nil || s.Measured.Achieved != s.Stages[0].Achieved+s.Stages[1].Achieved {
-		t.Errorf("warmup not left out of the measured statistics: %+v", s.Measured)
-	}
 	if s.Verdict != results.VerdictPass {
-		t.Errorf("verdict %s: %+v", s.Verdict, s.FailedThresholds())
+		off = append(off, fmt.Sprintf("verdict %s: %+v", s.Verdict, s.FailedThresholds()))
 	}
 	// The ramp's first second asks for half of what the hold's does.
 	if len(s.Timeline) < 2 || s.Timeline[0].Requested <= 0 || s.Timeline[1].Requested/s.Timeline[0].Requested < 1.5 {
-		t.Errorf("timeline requested %v", s.Timeline)
+		off = append(off, fmt.Sprintf("timeline requested %v", s.Timeline))
 	}
+	return off
 }
 
 func TestShortfallFailsAboveTheServerCapacity(t *testing.T) {

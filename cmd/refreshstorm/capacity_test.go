@@ -45,7 +45,17 @@ func runCapacityCLI(t *testing.T, args ...string) (int, string, capacityResult) 
 
 func TestCapacityFindsTheServerKnee(t *testing.T) {
 	// 2 workers × 10 ms = 200/s; the search must land near it.
-	code, stdout, res := runCapacityCLI(t, "--server-policy", "strict,workers=2,service=10ms", "--chaos", "", "--min-rate", "10")
+	args := []string{"--server-policy", "strict,workers=2,service=10ms", "--chaos", "", "--min-rate", "10"}
+	code, stdout, res := runCapacityCLI(t, args...)
+	// A stall of this machine during a step breaks its p99 and its rate
+	// like a knee would; --confirm re-runs a failing step once, but a busy
+	// machine can stall both, and the climb stops early. A stall never
+	// makes the server look faster, so only a knee found too low is
+	// searched for once more; the second search is the answer.
+	if res.SustainableRate < 0.6*200 {
+		t.Logf("sustainable %.0f/s against a 200/s server: the climb stopped early (a stall of this machine?); searching once more\n%s", res.SustainableRate, stdout)
+		code, stdout, res = runCapacityCLI(t, args...)
+	}
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stdout)
 	}

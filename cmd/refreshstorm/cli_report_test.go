@@ -154,12 +154,16 @@ func (d *delayed) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // a latency regression (p99 on a quiet machine), said in the Markdown's
 // first line, and run --baseline folds it into the verdict and junit.xml.
 //
-// Two allowances keep the five same-server comparisons honest on a loaded
+// Three allowances keep the five same-server comparisons honest on a loaded
 // 2-core machine, where other tests stall this process for tens of
 // milliseconds: a run that ran slower than the base makes the next one look
-// better, so "improved" passes too; and the percentiles, read from a few
-// hundred requests, get explicit noise tolerances. The slow-server case is
-// judged with the defaults, against the calmest same-server run.
+// better, so "improved" passes too; the percentiles, read from a few
+// hundred requests, get explicit noise tolerances; and a stall of 100–300
+// ms, which no tolerance that still means anything absorbs in a 1.5 s run,
+// gets one fresh run: a same-server run that compares as a regression is
+// run once more, and that second comparison is the verdict. The
+// slow-server case is judged with the defaults, against the calmest
+// same-server run.
 func TestCompareRealRuns(t *testing.T) {
 	users := authserver.DemoUsers(20)
 	pol, _ := authserver.ParsePolicy("strict")
@@ -191,18 +195,29 @@ func TestCompareRealRuns(t *testing.T) {
 	// The slow-server case is compared with the calmest same-server run:
 	// a base that a stall of this machine slowed would hide the 20 ms.
 	calm, calmP99 := first, math.Inf(1)
+	sameServer := func(cur string) (string, int, bool) {
+		out, code := execCmd(newCompareCmd(), append([]string{first, cur, "--format", "markdown"}, noise...)...)
+		line, _, _ := strings.Cut(out, "\n")
+		return out, code, code == exitPass && strings.HasPrefix(line, "**✅ refreshstorm compare: no ")
+	}
 	for i := 1; i <= 5; i++ {
 		cur, _, _ := run(fmt.Sprintf("r%d", i))
+		out, code, same := sameServer(cur)
+		if !same {
+			line, _, _ := strings.Cut(out, "\n")
+			t.Logf("same server, run %d: %s; a stall of this machine? running it once more", i, line)
+			cur, _, _ = run(fmt.Sprintf("r%d-again", i))
+			out, code, same = sameServer(cur)
+		}
+		if !same {
+			t.Fatalf("same server, run %d: exit %d\n%s", i, code, out)
+		}
 		for _, dir := range []string{first, cur} {
 			if l, err := results.LoadDir(dir); err == nil && l.Summary.Latency.P99 < calmP99 {
 				calm, calmP99 = dir, l.Summary.Latency.P99
 			}
 		}
-		out, code := execCmd(newCompareCmd(), append([]string{first, cur, "--format", "markdown"}, noise...)...)
 		line, _, _ := strings.Cut(out, "\n")
-		if code != exitPass || !strings.HasPrefix(line, "**✅ refreshstorm compare: no ") {
-			t.Fatalf("same server, run %d: exit %d\n%s", i, code, out)
-		}
 		t.Logf("same server, run %d: %s", i, line)
 	}
 

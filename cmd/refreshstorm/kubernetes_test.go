@@ -238,8 +238,10 @@ func TestKubernetesManifestsRunTwice(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		// Nor is the achieved rate: four shards of 10/s for 2s fall 5 %
+		// short with two ticks lost to a stall (runPassed).
 		for i, err := range errs {
-			if err != nil {
+			if err != nil && !runPassed(t, processExit(err), filepath.Join(vol["results"], runID, fmt.Sprintf("shard-%d", i))) {
 				cancel()
 				t.Fatalf("night %d shard %d: %v\n%s", night+1, i, err, outs[i])
 			}
@@ -247,7 +249,7 @@ func TestKubernetesManifestsRunTwice(t *testing.T) {
 		env := containerEnv(t, merge, -1)
 		out, err := runContainer(ctx, bin, kubeletArgs(merge.Template.Spec.Containers[0].Args, env, mounts(merge)), env).CombinedOutput()
 		cancel()
-		if err != nil {
+		if err != nil && !runPassed(t, processExit(err), filepath.Join(vol["results"], runID, "merged")) {
 			t.Fatalf("night %d merge: %v\n%s", night+1, err, out)
 		}
 		var sum struct {

@@ -98,11 +98,13 @@ func TestShardsMergeExactlyAndLeakNoSecrets(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if codes[0] != exitPass || codes[1] != exitPass {
+	// Exact merging and secrets are the point here, not the achieved rate
+	// (runPassed); the merge re-judges the shards' thresholds.
+	if !runPassed(t, codes[0], dirs[0]) || !runPassed(t, codes[1], dirs[1]) {
 		t.Fatalf("shard exit codes %v\n%s\n%s", codes, outs[0], outs[1])
 	}
 	merged := filepath.Join(base, "merged")
-	if code, out, errOut := execCLI(t, context.Background(), "merge", dirs[0], dirs[1], "--out", merged); code != exitPass {
+	if code, out, errOut := execCLI(t, context.Background(), "merge", dirs[0], dirs[1], "--out", merged); !runPassed(t, code, merged) {
 		t.Fatalf("merge exit %d\n%s\n%s", code, out, errOut)
 	}
 

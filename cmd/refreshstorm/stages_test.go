@@ -30,7 +30,7 @@ func TestAbortThresholdEndsTheRunEarly(t *testing.T) {
 
 func TestStagesFlagRecordsEveryStage(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
-	code, stdout, _ := execCLI(t, context.Background(), "run", "--headless", "--out", dir, "--sessions", "10",
+	code, stdout, _ := execRunSteady(t, dir, "run", "--headless", "--out", dir, "--sessions", "10",
 		"--stages", "ramp=1s:0->100,hold=1s:100")
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stdout)
