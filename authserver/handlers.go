@@ -93,7 +93,9 @@ func (s *Server) handleRefresh(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, ErrReused)
 		return
 	}
-	switch out, raw := s.refresh(t, now); out {
+	out, raw := s.refresh(t, now)
+	s.commitPause(out)
+	switch out {
 	case outDead:
 		writeError(w, http.StatusUnauthorized, ErrInvalidSession)
 	case outReuse:

@@ -135,6 +135,7 @@ func (s *Server) tokenRefresh(w http.ResponseWriter, r *http.Request, text strin
 		return
 	}
 	out, raw := s.refresh(t, now)
+	s.commitPause(out)
 	switch out {
 	case outDead:
 		refused(ErrInvalidGrant)

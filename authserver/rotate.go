@@ -47,6 +47,21 @@ const (
 // that race another refresh of their family is rotated again.
 const rareForkEvery = 25
 
+// rareForkCommit is how long a rotation under DefectRareFork stays in
+// flight after it was decided, as a server's write to its database would:
+// a duplicate arriving meanwhile races it. Without it the race window is
+// a few microseconds, and whether a burst ever hits it depends on how busy
+// the client's machine is.
+const rareForkCommit = 5 * time.Millisecond
+
+// commitPause holds an accepted rotation in flight for rareForkCommit
+// under DefectRareFork.
+func (s *Server) commitPause(out outcome) {
+	if out == outRotated && s.has(DefectRareFork) {
+		time.Sleep(rareForkCommit)
+	}
+}
+
 // refresh applies the policy to a presented token under its family's lock
 // and returns the outcome and, when accepted, the refresh token to hand out.
 func (s *Server) refresh(t *token, now int64) (outcome, string) {
