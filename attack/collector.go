@@ -93,7 +93,7 @@ func (c *collector) signInFindings() {
 			continue
 		}
 		c.rec.Record(&results.Observation{
-			Start: c.e.start, Session: s.FP, Family: s.FamilyFP, Kind: results.KindSignIn,
+			Start: c.e.start, Session: s.FP(), Family: s.FamilyFP(), Kind: results.KindSignIn,
 			Status: 200, Outcome: oracle.FailCookieAttrs, Detail: "sign-in: " + s.CookieProblem,
 		})
 		s.CookieProblem = ""

@@ -62,7 +62,7 @@ func (e *Engine) replaceFamily(ctx context.Context, s *targets.Session) {
 				s.CookieProblem = ""
 			}
 			e.emit(event{kind: evObservation, obs: results.Observation{
-				Start: sent, Session: s.FP, Family: s.FamilyFP, Kind: results.KindSignIn,
+				Start: sent, Session: s.FP(), Family: s.FamilyFP(), Kind: results.KindSignIn,
 				Status: http.StatusOK, Outcome: outcome, Latency: time.Since(sent), Corrected: time.Since(sent),
 				Detail: detail,
 			}})

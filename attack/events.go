@@ -44,8 +44,8 @@ func (e *Engine) injected(kind ChaosKind) {
 func (e *Engine) observe(kind results.Kind, chaos ChaosKind, s *targets.Session, sent time.Time, lat time.Duration, status int, j oracle.Judgement) {
 	e.emit(event{kind: evObservation, obs: results.Observation{
 		Start:     sent,
-		Session:   s.FP,
-		Family:    s.FamilyFP,
+		Session:   s.FP(),
+		Family:    s.FamilyFP(),
 		Kind:      kind,
 		Chaos:     chaos.String(),
 		Status:    status,

@@ -46,7 +46,7 @@ func newCapSpiral(sessions []*targets.Session, users int) *capSpiral {
 		}
 	}
 	for u, ss := range byUser {
-		slices.SortStableFunc(ss, func(a, b *targets.Session) int { return a.HeadSince.Compare(b.HeadSince) })
+		slices.SortStableFunc(ss, func(a, b *targets.Session) int { return a.HeadSince().Compare(b.HeadSince()) })
 		for _, s := range ss {
 			c.signIns[u]++
 			c.slotAt[s.Index] = c.signIns[u]

@@ -102,8 +102,8 @@ func (p *Pool) AdoptImported(ctx context.Context, c *http.Client, ims []Imported
 // LearnFamily records the family id of an imported session once a
 // response names it.
 func (p *Pool) LearnFamily(s *Session, id string) {
-	s.Family, s.FamilyFP = id, p.fp.Of(id)
-	s.familyFP = []string{s.FamilyFP}
+	s.Family = id
+	s.familyFP = []string{p.fp.Of(id)}
 }
 
 // badCookieByte is the index of the first byte that cannot be sent in a

@@ -33,9 +33,7 @@ func NewPool(n int, profile Profile, fp *Fingerprinter) *Pool {
 		headers:  make(chan http.Header, spareHeaders),
 	}
 	for i := range p.sessions {
-		s := &Session{Index: i, FP: fp.Of(fmt.Sprintf("session/%d", i)), profile: profile}
-		s.fpHdr = []string{s.FP}
-		p.sessions[i] = s
+		p.sessions[i] = &Session{Index: i, fpHdr: []string{fp.Of(fmt.Sprintf("session/%d", i))}, profile: profile}
 	}
 	return p
 }
@@ -103,13 +101,15 @@ func (p *Pool) Sessions() []*Session { return p.sessions }
 // is out (right after the bootstrap).
 func (p *Pool) Compact() {
 	p.Drain()
+	// One slab for all sessions: separately each would take the next
+	// allocation size class up.
+	slab := make([]Session, len(p.sessions))
 	for i, s := range p.sessions {
-		c := new(Session)
+		c := &slab[i]
 		*c = *s
-		c.FP = strings.Clone(s.FP)
-		c.fpHdr = []string{c.FP}
-		c.Family, c.FamilyFP = strings.Clone(s.Family), strings.Clone(s.FamilyFP)
-		c.familyFP = []string{c.FamilyFP}
+		c.fpHdr = []string{strings.Clone(s.FP())}
+		c.Family = strings.Clone(s.Family)
+		c.familyFP = []string{strings.Clone(s.FamilyFP())}
 		c.Refresh, c.Access, c.CSRF = strings.Clone(s.Refresh), strings.Clone(s.Access), strings.Clone(s.CSRF)
 		c.CookieProblem = strings.Clone(s.CookieProblem)
 		for k := range c.ancestors[:c.nAnc] {

@@ -23,21 +23,19 @@ type Ancestor struct {
 // Session is one virtual client: its own cookie chain for one token family.
 // A session is owned by whoever holds its lease; nothing else touches it.
 type Session struct {
-	Index int    // slot in the pool
-	FP    string // salted fingerprint of the slot, for results
-	Cred  int    // index of the credential it signed in with
+	Index int // slot in the pool
+	Cred  int // index of the credential it signed in with
 
-	Family   string // server's family id
-	FamilyFP string // salted fingerprint of Family
-	Refresh  string // the newest refresh token (the head, as the client knows it)
-	Access   string
-	CSRF     string
+	Family  string // server's family id
+	Refresh string // the newest refresh token (the head, as the client knows it)
+	Access  string
+	CSRF    string
 	// Generation counts rotations since the family was signed in.
 	Generation uint32
-	// HeadSince is when Refresh became the head.
-	HeadSince time.Time
 	// SignIns counts families this slot has signed in (1 after bootstrap).
 	SignIns uint32
+	// headAt is when Refresh became the head, as an offset from epoch.
+	headAt time.Duration
 
 	ancestors [MaxAncestors]ancestor
 	nAnc      uint8
@@ -70,8 +68,25 @@ type Session struct {
 
 // FPValue and FamilyFPValue are the fingerprints as ready header values;
 // they are replaced, never mutated, so holders of an old slice keep it.
+// The session keeps each fingerprint only there.
 func (s *Session) FPValue() []string       { return s.fpHdr }
 func (s *Session) FamilyFPValue() []string { return s.familyFP }
+
+// FP is the salted fingerprint of the slot, for results.
+func (s *Session) FP() string { return first(s.fpHdr) }
+
+// FamilyFP is the salted fingerprint of Family.
+func (s *Session) FamilyFP() string { return first(s.familyFP) }
+
+func first(v []string) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return v[0]
+}
+
+// HeadSince is when Refresh became the head.
+func (s *Session) HeadSince() time.Time { return epoch.Add(s.headAt) }
 
 // Ancestor returns the k-th rotated token (1 = immediate parent).
 func (s *Session) Ancestor(k int) (Ancestor, bool) {
@@ -96,13 +111,13 @@ func (s *Session) Ancestors() int { return int(s.nAnc) }
 
 // Adopt starts a new family on this session (after a sign-in).
 func (s *Session) Adopt(f Family, familyFP string, now time.Time) {
-	s.Family, s.FamilyFP = f.ID, familyFP
+	s.Family = f.ID
 	s.familyFP = []string{familyFP}
 	s.State = oracle.FamilyHealthy
 	s.Refresh, s.Access, s.CSRF = f.Refresh, f.Access, f.CSRF
 	s.CookieProblem = f.CookieProblem
 	s.Generation = 0
-	s.HeadSince = now
+	s.headAt = now.Sub(epoch)
 	s.nAnc = 0
 	s.ancestors = [MaxAncestors]ancestor{}
 	s.SignIns++
@@ -130,7 +145,7 @@ func (s *Session) Rotate(refresh, access string, now time.Time) {
 		s.Access = access
 	}
 	s.Generation++
-	s.HeadSince = now
+	s.headAt = now.Sub(epoch)
 	s.rebuildHeader()
 }
 
@@ -142,7 +157,7 @@ func (s *Session) SetHead(refresh, access string, now time.Time) {
 	if access != "" {
 		s.Access = access
 	}
-	s.HeadSince = now
+	s.headAt = now.Sub(epoch)
 	s.rebuildHeader()
 }
 

@@ -57,7 +57,7 @@ func TestCompactKeepsSessions(t *testing.T) {
 	for i, s := range pool.Sessions() {
 		b := before[i]
 		a1, _ := s.Ancestor(1)
-		if s.Index != i || s.FP != b.FP || s.Family != b.Family || s.Refresh != "r1" || s.Access != "a1" || s.CSRF != b.CSRF ||
+		if s.Index != i || s.FP() != b.FP() || s.Family != b.Family || s.Refresh != "r1" || s.Access != "a1" || s.CSRF != b.CSRF ||
 			s.Generation != 1 || a1.Token != "r0" || !a1.RotatedAt.Equal(nowForTest.Add(time.Second)) {
 			t.Errorf("session %d changed: %+v", i, s)
 		}
