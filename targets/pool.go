@@ -101,11 +101,8 @@ func (p *Pool) Sessions() []*Session { return p.sessions }
 // is out (right after the bootstrap).
 func (p *Pool) Compact() {
 	p.Drain()
-	// One slab for all sessions: separately each would take the next
-	// allocation size class up.
-	slab := make([]Session, len(p.sessions))
 	for i, s := range p.sessions {
-		c := &slab[i]
+		c := new(Session)
 		*c = *s
 		c.fpHdr = []string{strings.Clone(s.FP())}
 		c.Family = strings.Clone(s.Family)
