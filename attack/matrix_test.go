@@ -49,12 +49,7 @@ func TestCorrectPoliciesRaiseNoFalseAlarms(t *testing.T) {
 			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: chaos, profile: profile,
 				sessions: 40, rate: 60, duration: 2 * time.Second, probeMargin: 300 * time.Millisecond})
 			sum := out.summary
-			t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
-			for o, n := range sum.Outcomes {
-				if oracle.Outcome(o).IsFailure() && n > 0 {
-					t.Errorf("false alarm: %s = %d", oracle.Outcome(o), n)
-				}
-			}
+			wantNoFalseAlarms(t, sum)
 			if sum.Outcomes[oracle.OKRotated] == 0 {
 				t.Fatal("nothing rotated")
 			}
@@ -125,11 +120,27 @@ func nonZero(counts []uint64) map[string]uint64 {
 	return m
 }
 
+// logOutcomes shows what a run against the authserver produced.
+func logOutcomes(t *testing.T, sum *results.Summary) {
+	t.Helper()
+	t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
+}
+
+// wantNoFalseAlarms checks that a run against a server behaving as
+// declared reported no failure.
+func wantNoFalseAlarms(t *testing.T, sum *results.Summary) {
+	t.Helper()
+	logOutcomes(t, sum)
+	if f := failures(sum); len(f) > 0 {
+		t.Errorf("false alarms %v", f)
+	}
+}
+
 // wantReported checks that a run against a flawed server reported want
 // and failed.
 func wantReported(t *testing.T, sum *results.Summary, want oracle.Outcome) {
 	t.Helper()
-	t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
+	logOutcomes(t, sum)
 	if sum.Outcomes[want] == 0 {
 		t.Errorf("%s not reported; outcomes %v", want, nonZero(sum.Outcomes[:]))
 	}

@@ -31,12 +31,7 @@ func TestServersPassTheirDeclaredPolicy(t *testing.T) {
 			out := runAgainstAuthserver(t, runSpec{serverPolicy: c.server, declared: c.declared, chaos: c.chaos, profile: targets.KindOAuth2,
 				sessions: 40, rate: 60, duration: 2 * time.Second, probeMargin: 300 * time.Millisecond})
 			sum := out.summary
-			t.Logf("outcomes %v families %v race_logouts %d injected %v", nonZero(sum.Outcomes[:]), sum.Families, sum.RaceLogouts.Count, sum.Chaos.Injected)
-			for o, n := range sum.Outcomes {
-				if oracle.Outcome(o).IsFailure() && n > 0 {
-					t.Errorf("false alarm: %s = %d", oracle.Outcome(o), n)
-				}
-			}
+			wantNoFalseAlarms(t, sum)
 			if sum.Verdict != "pass" {
 				t.Errorf("verdict %s", sum.Verdict)
 			}
