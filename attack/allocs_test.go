@@ -172,7 +172,7 @@ func TestAllocsPerRequest(t *testing.T) {
 	// place of http.Client.Timeout, whose path for a custom transport costs
 	// a goroutine, a timer, two channels and more allocations per request.
 	deadlineAllocs := testing.AllocsPerRun(runs, func() {
-		r, cancel := e.deadline(req)
+		r, cancel := withDeadline(req, e.cfg.Timeout)
 		if _, ok := r.Context().Deadline(); !ok {
 			t.Fatal("no deadline on the request")
 		}

@@ -56,7 +56,7 @@ func benchEngine(b *testing.B) (*Engine, *targets.Pool, *results.Recorder) {
 		pool.Release(s)
 	}
 	rec := results.NewRecorder(results.RecorderOptions{Start: time.Now()})
-	e, err := New(Config{Pool: pool, Transport: &responder{}, Rate: 1000, Recorder: rec, Policy: oracle.Policy{}, Timeout: 10 * time.Second})
+	e, err := New(Config{Pool: pool, Transport: &responder{}, Rate: 1000, Recorder: rec, Timeout: 10 * time.Second})
 	if err != nil {
 		b.Fatal(err)
 	}

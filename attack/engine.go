@@ -260,8 +260,7 @@ func (e *Engine) Run(ctx context.Context) (*Report, error) {
 	e.otherCSRF = e.snapshotOtherCSRF()
 
 	e.pacer = e.newPacer(runCtx)
-	// No Client.Timeout: RoundTrip puts --timeout on each request itself
-	// (see deadline). RoundTrip never returns an error, so a timeout still
+	// No Client.Timeout: RoundTrip puts --timeout on each request itself. RoundTrip never returns an error, so a timeout still
 	// reaches the collector as an annotated answer.
 	client := &http.Client{Transport: e, CheckRedirect: noRedirects}
 	workers := min(e.cfg.MaxWorkers, 64)

@@ -28,6 +28,9 @@ type livePacer struct {
 	pauses   []Pause
 	segments []segment
 
+	// settled is the stage whose start forfeitBacklog has checked.
+	settled int
+
 	open, closed bool          // an open plan grows (see openPlan)
 	grown        chan struct{} // closed when an open plan grows or closes
 	idleAt       time.Duration // when an open plan ran out; -1 = running
@@ -229,11 +232,17 @@ func (p *livePacer) Pace(elapsed time.Duration, hits uint64) (time.Duration, boo
 // at full speed. It starts a new segment at the stage's start with the
 // hits sent so far, so Intended maps later hits onto the new stage's own
 // schedule; the forfeited hits show as the earlier stage's shortfall.
+// Hits only grow, so each stage's start needs checking once.
 func (p *livePacer) forfeitBacklog(seg segment, now time.Duration, hits uint64) bool {
 	if len(p.stages) < 2 {
 		return false
 	}
-	start := p.stageStart(p.stageAt(now))
+	i := p.stageAt(now)
+	if i == p.settled {
+		return false
+	}
+	p.settled = i
+	start := p.stageStart(i)
 	if start <= seg.sched || float64(hits-seg.hits) >= p.segHits(seg, start) {
 		return false
 	}

@@ -69,7 +69,10 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, errors.New("refreshstorm: request names no session")
 	}
 	e.pool.Sent(s)
-	req, cancel := e.deadline(req)
+	// --timeout is put on the request here, not by http.Client.Timeout
+	// (see WithTimeout). Every send completes before RoundTrip returns
+	// (bodies are read whole), so the deadline ends with RoundTrip.
+	req, cancel := withDeadline(req, e.cfg.Timeout)
 	defer cancel()
 	kind := ChaosKind(s.Chaos)
 	s.Chaos = 0
@@ -101,13 +104,6 @@ func (e *Engine) RoundTrip(req *http.Request) (*http.Response, error) {
 		e.injected(ChaosReplay)
 	}
 	return e.plain(s, req, kind)
-}
-
-// deadline puts --timeout on a request (see WithTimeout for why not
-// http.Client.Timeout). Every send completes before RoundTrip returns
-// (bodies are read whole), so the deadline ends with RoundTrip.
-func (e *Engine) deadline(req *http.Request) (*http.Request, context.CancelFunc) {
-	return withDeadline(req, e.cfg.Timeout)
 }
 
 // plain is one ordinary refresh by a legitimate client.
