@@ -24,8 +24,11 @@ type timeoutTransport struct {
 }
 
 func (t timeoutTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req, cancel := withDeadline(req, t.d)
-	resp, err := t.next.RoundTrip(req)
+	timed, cancel := withDeadline(req, t.d)
+	if timed == req { // its own deadline holds: nothing to release
+		return t.next.RoundTrip(req)
+	}
+	resp, err := t.next.RoundTrip(timed)
 	if err != nil {
 		cancel()
 		return nil, err
